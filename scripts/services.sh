@@ -61,6 +61,8 @@ case "${1:-status}" in
       for i in $(seq 60); do [[ -e "$VAR/run/supervisord.pid" ]] && kill -0 "$(cat "$VAR/run/supervisord.pid")" 2>/dev/null || break; sleep 0.5; done
     fi
     log "all platform processes stopped" ;;
+  stop-one)
+    shift; running && ctl stop "$@" >/dev/null || true ;;
   status)
     if running; then ctl status || true; else echo "supervisord is not running"; fi
     pg_lsclusters -h | awk '{printf "postgresql %s/%s   %s (system service, port %s)\n", $1, $2, $4, $3}' ;;

@@ -140,3 +140,16 @@ def city_of(region_code: str) -> str:
     ):
         raise ValueError("not a county or township code: %r" % (region_code,))
     return region_code[:4] + "00"
+
+
+# GB/T 2260 county-level divisions of 庆阳市 (621000).
+QINGYANG_COUNTIES = {
+    "621002": "西峰区",
+    "621021": "庆城县",
+    "621022": "环县",
+    "621023": "华池县",
+    "621024": "合水县",
+    "621025": "正宁县",
+    "621026": "宁县",
+    "621027": "镇原县",
+}

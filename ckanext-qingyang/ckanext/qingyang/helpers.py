@@ -1,0 +1,25 @@
+"""Template helpers (ITemplateHelpers)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckanext.qingyang import codes, listdef
+
+
+def qingyang_county_choices(field: dict) -> list[dict[str, str]]:
+    return [{"value": code, "label": name} for code, name in codes.QINGYANG_COUNTIES.items()]
+
+
+def qingyang_list_types() -> list[listdef.ListType]:
+    return list(listdef.all_types().values())
+
+
+def qingyang_list_years(org_name: str, type_name: str) -> list[str]:
+    return []
+
+
+def get_helpers() -> dict[str, Any]:
+    return {
+        "qingyang_county_choices": qingyang_county_choices,
+        "qingyang_list_types": qingyang_list_types,
+    }

@@ -1,0 +1,44 @@
+"""Where an organization sits in the city / county / township tree."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+
+from ckanext.qingyang import codes
+
+
+def ancestry(org: model.Group) -> list[model.Group]:
+    """The organization and every organization above it, top first."""
+    chain = [org]
+    seen = {org.id}
+    while True:
+        parents = chain[0].get_parent_groups(type="organization")
+        if not parents or parents[0].id in seen:
+            return chain
+        seen.add(parents[0].id)
+        chain.insert(0, parents[0])
+
+
+def facts(org: model.Group) -> dict[str, Any]:
+    """Index fields that let search facet and roll up by jurisdiction."""
+    extras = org.extras or {}
+    region = str(extras.get("region_code") or "")
+    county_code = codes.county_of(region) if len(region) == 9 else region
+    if county_code not in codes.QINGYANG_COUNTIES:
+        county_code = ""
+    return {
+        "jurisdiction_level": extras.get("jurisdiction_level") or "",
+        "region_code": region,
+        "county_code": county_code,
+        "county": codes.QINGYANG_COUNTIES.get(county_code, ""),
+        "department": org.name,
+        "org_path": [g.name for g in ancestry(org)],
+    }
+
+
+def descendants(org_name: str) -> list[str]:
+    org = model.Group.get(org_name)
+    if org is None:
+        return []
+    return [org.name] + [row[1] for row in org.get_children_group_hierarchy(type="organization")]

@@ -1,0 +1,426 @@
+"""The one definition of every list type, read from the scheming schemas.
+
+Pure Python (no CKAN import): the CKAN validators, the import templates, the
+exports, the Great Expectations suites and the Airflow pipelines all read the
+types through this module, so they cannot disagree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from ckanext.qingyang.codes import QINGYANG_COUNTIES, is_valid_uscc, normalize_uscc
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+PRESETS_FILE = Path(__file__).parent / "presets.json"
+TYPE_NAMES = ("power_item", "responsibility_item", "special_fund", "poverty_fund_plan",
+              "poverty_project", "approval_item", "service_item", "shared_resource")
+LIST_SEPARATORS = re.compile(r"[;;\n]+")
+ITEM_SEPARATOR = ";"
+
+
+class CellError(ValueError):
+    """A value that breaks its field's rule; the message is Chinese, for people."""
+
+
+# ---------------------------------------------------------------- normalising
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}          # ０-９
+_FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})   # Ａ-Ｚ
+_FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})   # ａ-ｚ
+_FULLWIDTH.update({0x3000: 0x20, 0xFF0D: 0x2D, 0xFF0F: 0x2F, 0xFF0E: 0x2E})  # space - / .
+_QUOTES = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
+
+
+def normalise(value: Any) -> Any:
+    """Full-width digits and letters to half-width, quotes unified, spaces trimmed.
+
+    Chinese punctuation such as ,and ; is kept: it is part of the text.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.translate(_FULLWIDTH).translate(_QUOTES)
+    # straight double quotes around Chinese text become “ ”, pairwise
+    text = re.sub(r'"([^"]*)"', r"“\1”", text)
+    return text.strip()
+
+
+# ---------------------------------------------------------------- definitions
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    label_en: str
+    days: int | None = None
+
+
+@dataclass
+class Column:
+    field_name: str
+    label: str
+    label_en: str
+    kind: str
+    required: bool = False
+    required_when: dict[str, list[str]] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+    pattern: str | None = None
+    pattern_hint: str = ""
+    item_pattern: str | None = None
+    places: int = 4
+    unit: str = ""
+    example: str = ""
+    not_above: str | None = None
+    subfields: tuple[dict, ...] = ()
+    resource_role: str | None = None
+    in_template: bool = True
+
+    def choice_for(self, raw: str) -> Choice | None:
+        for c in self.choices:
+            if raw in (c.value, c.label, c.label_en):
+                return c
+        return None
+
+    def label_of(self, value: str) -> str:
+        c = self.choice_for(value)
+        return c.label if c else value
+
+
+@dataclass
+class ListType:
+    name: str
+    about: str
+    list_label: str
+    list_label_en: str
+    name_prefix: str
+    natural_key: tuple[str, ...]
+    year_field: str | None
+    update_cycle_days: int
+    title_format: str | None
+    fields: list[Column]
+
+    @property
+    def columns(self) -> list[Column]:
+        """Template and export columns, in the regulation's order."""
+        return [c for c in self.fields if c.in_template]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+    def column(self, field_name: str) -> Column:
+        return next(c for c in self.fields if c.field_name == field_name)
+
+    def by_header(self) -> dict[str, Column]:
+        return {c.label: c for c in self.columns}
+
+
+def _label(value: Any) -> tuple[str, str]:
+    if isinstance(value, dict):
+        return value.get("zh_Hans_CN", ""), value.get("en", value.get("zh_Hans_CN", ""))
+    return str(value or ""), str(value or "")
+
+
+def _choices(raw: Iterable[dict] | None) -> tuple[Choice, ...]:
+    out = []
+    for c in raw or ():
+        zh, en = _label(c["label"])
+        out.append(Choice(str(c["value"]), zh, en, c.get("days")))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def presets() -> dict[str, dict]:
+    data = json.loads(PRESETS_FILE.read_text(encoding="utf-8"))
+    return {p["preset_name"]: p["values"] for p in data["presets"]}
+
+
+def expand_field(raw: dict) -> dict:
+    """A schema field with its preset's values filled in (the field's own keys win)."""
+    return {**presets().get(raw.get("preset", ""), {}), **raw}
+
+
+def column_from_field(raw: dict) -> Column:
+    f = expand_field(raw)
+    zh, en = _label(f.get("label"))
+    choices = _choices(f.get("choices"))
+    if f.get("preset") == "qy_county":
+        choices = tuple(Choice(code, name, name) for code, name in QINGYANG_COUNTIES.items())
+    return Column(
+        field_name=f["field_name"], label=zh, label_en=en, kind=f.get("preset", "qy_text"),
+        required=bool(f.get("required")), required_when=f.get("required_when") or {},
+        choices=choices, pattern=f.get("pattern"), pattern_hint=f.get("pattern_hint", ""),
+        item_pattern=f.get("item_pattern"), places=int(f.get("places", 4)), unit=f.get("unit", ""),
+        example=str(f.get("example", "")), not_above=f.get("not_above"),
+        subfields=tuple(f.get("subfields") or ()), resource_role=f.get("resource_role"),
+        in_template=f.get("column", True) is not False,
+    )
+
+
+def schema_path(type_name: str) -> Path:
+    return SCHEMA_DIR / f"{type_name}.yaml"
+
+
+@lru_cache(maxsize=None)
+def load_type(type_name: str) -> ListType:
+    if type_name not in TYPE_NAMES:
+        raise KeyError(f"unknown list type {type_name!r}")
+    raw = yaml.safe_load(schema_path(type_name).read_text(encoding="utf-8"))
+    meta = raw.get("qingyang", {})
+    return ListType(
+        name=raw["dataset_type"], about=raw.get("about", ""), list_label=meta["list_label"],
+        list_label_en=meta.get("list_label_en", ""), name_prefix=meta["name_prefix"],
+        natural_key=tuple(meta["natural_key"]), year_field=meta.get("year_field"),
+        update_cycle_days=int(meta.get("update_cycle", 365)), title_format=meta.get("title_format"),
+        fields=[column_from_field(f) for f in raw["dataset_fields"]],
+    )
+
+
+def all_types() -> dict[str, ListType]:
+    return {t: load_type(t) for t in TYPE_NAMES}
+
+
+# ---------------------------------------------------------------- value rules
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def parse_value(col: Column, raw: Any) -> Any:
+    """Check one value against its column's rule; return the stored form.
+
+    Raises CellError with a Chinese message that names the field's label.
+    Blank values return None (required-ness is checked separately).
+    """
+    value = normalise(raw)
+    if is_blank(value):
+        return None
+    kind, label = col.kind, col.label
+    if kind in ("qy_text", "qy_textarea", "qy_derived_title"):
+        return str(value)
+    if kind in ("qy_select", "qy_county"):
+        choice = col.choice_for(str(value))
+        if not choice:
+            allowed = "、".join(c.label for c in col.choices)
+            raise CellError(f"{label}:“{value}”不是允许的取值,应为 {allowed} 之一")
+        return choice.value
+    if kind in ("qy_code", "qy_power_ref"):
+        text = str(value).upper() if col.pattern and "[A-Z]" in col.pattern else str(value)
+        if col.pattern and not re.fullmatch(col.pattern, text):
+            raise CellError(f"{label}:“{value}”格式不正确,应为 {col.pattern_hint or col.pattern}")
+        return text
+    if kind == "qy_uscc":
+        code = normalize_uscc(str(value))
+        if not is_valid_uscc(code):
+            raise CellError(f"{label}:“{value}”不是有效的统一社会信用代码(18 位,校验位按 GB 32100)")
+        return code
+    if kind == "qy_decimal":
+        return _decimal(col, value)
+    if kind in ("qy_days", "qy_count", "qy_year"):
+        return _integer(col, value)
+    if kind in ("qy_date", "qy_confirmed_date"):
+        return _date(col, value)
+    if kind == "qy_list":
+        items = value if isinstance(value, list) else LIST_SEPARATORS.split(str(value))
+        items = [normalise(str(i)) for i in items if not is_blank(i)]
+        if col.item_pattern:
+            bad = [i for i in items if not re.fullmatch(col.item_pattern, i)]
+            if bad:
+                raise CellError(f"{label}:“{bad[0]}”格式不正确")
+        return items or None
+    if kind == "qy_info_items":
+        return _info_items(col, value)
+    if kind == "qy_resource_link":
+        if not re.match(r"^https?://\S+$", str(value)):
+            raise CellError(f"{label}:“{value}”不是有效的网址(应以 http:// 或 https:// 开头)")
+        return str(value)
+    return value
+
+
+def _decimal(col: Column, value: Any) -> str:
+    text = str(value).replace(",", "").replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"{col.label}:“{value}”不是数字(单位{col.unit or '无'})") from None
+    if not number.is_finite() or number < 0:
+        raise CellError(f"{col.label}:“{value}”应为不小于 0 的数")
+    if -number.as_tuple().exponent > col.places:
+        raise CellError(f"{col.label}:“{value}”最多保留 {col.places} 位小数")
+    return format(number, "f")
+
+
+def _integer(col: Column, value: Any) -> str:
+    text = str(value)
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not re.fullmatch(r"-?\d+", text):
+        raise CellError(f"{col.label}:“{value}”应为整数")
+    if text.startswith("-"):
+        raise CellError(f"{col.label}:“{value}”不能为负数" + ("(应为正整数工作日)" if col.kind == "qy_days" else ""))
+    number = int(text)
+    if col.kind == "qy_days" and number <= 0:
+        raise CellError(f"{col.label}:“{value}”应为正整数(工作日)")
+    if col.kind == "qy_year" and not 2000 <= number <= 2100:
+        raise CellError(f"{col.label}:“{value}”不是有效年度(2000-2100)")
+    return str(number)
+
+
+def _date(col: Column, value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]00:00(:00)?", text):
+        text = text[:10]
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            try:
+                return dt.date(*map(int, m.groups())).isoformat()
+            except ValueError:
+                break
+    raise CellError(f"{col.label}:“{value}”不是有效日期(应为 YYYY-MM-DD)")
+
+
+def _info_items(col: Column, value: Any) -> list[dict] | None:
+    types = _choices(next((s.get("choices") for s in col.subfields if s["field_name"] == "data_type"), ()))
+    by_label = {k: c.value for c in types for k in (c.value, c.label, c.label_en)}
+    if isinstance(value, list):
+        pairs = [(normalise(i.get("item_name", "")), normalise(i.get("data_type", ""))) for i in value]
+    else:
+        pairs = []
+        for part in LIST_SEPARATORS.split(str(value)):
+            if part.strip():
+                name, _, dtype = part.replace("\uff1a", ":").partition(":")
+                pairs.append((name.strip(), dtype.strip()))
+    out = []
+    for name, dtype in pairs:
+        if not name:
+            raise CellError(f"{col.label}:信息项名称不能为空")
+        if dtype not in by_label:
+            allowed = "、".join(c.label for c in types)
+            raise CellError(f"{col.label}:“{name}”的数据类型“{dtype}”无效,应为 {allowed} 之一"
+                            "(写法:名称:类型;名称:类型)")
+        out.append({"item_name": name, "data_type": by_label[dtype]})
+    return out or None
+
+
+def missing_required(col: Column, item: dict) -> bool:
+    if not is_blank(item.get(col.field_name)):
+        return False
+    if col.required:
+        return True
+    return any(item.get(other) in values for other, values in col.required_when.items())
+
+
+def required_message(lt: ListType, col: Column, item: dict) -> str:
+    if col.required:
+        return f"{col.label}:必填,不能为空"
+    other, _values = next(iter(col.required_when.items()))
+    other_col = lt.column(other)
+    return f"{col.label}:{other_col.label}为“{other_col.label_of(str(item.get(other)))}”时必填"
+
+
+# ---------------------------------------------------------------- rows
+@dataclass
+class RowError:
+    row: int | None
+    field_name: str
+    label: str
+    value: Any
+    message: str
+
+    def english(self) -> str:
+        return f"row {self.row}: field {self.field_name}: invalid value {self.value!r}"
+
+
+def check_item(lt: ListType, item: dict, row: int | None = None) -> tuple[dict, list[RowError]]:
+    """Normalise and check every field of one item (dict keyed by field_name)."""
+    out: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for col in lt.fields:
+        if not col.in_template or col.field_name not in item:
+            continue
+        try:
+            out[col.field_name] = parse_value(col, item[col.field_name])
+        except CellError as e:
+            errors.append(RowError(row, col.field_name, col.label, item[col.field_name], str(e)))
+    for col in lt.columns:
+        if missing_required(col, out) and not any(e.field_name == col.field_name for e in errors):
+            errors.append(RowError(row, col.field_name, col.label, "", required_message(lt, col, out)))
+    for col in lt.columns:
+        if col.not_above and out.get(col.field_name) and out.get(col.not_above):
+            if int(out[col.field_name]) > int(out[col.not_above]):
+                other = lt.column(col.not_above).label
+                errors.append(RowError(row, col.field_name, col.label, out[col.field_name],
+                                       f"{col.label}:不能超过{other}"))
+    return out, errors
+
+
+def row_to_item(lt: ListType, row: dict[str, Any], row_number: int | None = None
+                ) -> tuple[dict, list[RowError]]:
+    """A spreadsheet row (keyed by Chinese header) to a checked item."""
+    by_header = lt.by_header()
+    item = {by_header[h].field_name: v for h, v in row.items() if h in by_header}
+    return check_item(lt, item, row_number)
+
+
+def format_cell(col: Column, value: Any) -> str:
+    """A stored value as it appears in a template cell or export."""
+    if is_blank(value):
+        return ""
+    if col.kind in ("qy_select", "qy_county"):
+        return col.label_of(str(value))
+    if col.kind == "qy_list":
+        items = json.loads(value) if isinstance(value, str) and value.startswith("[") else value
+        return ITEM_SEPARATOR.join(items) if isinstance(items, list) else str(items)
+    if col.kind == "qy_info_items":
+        items = json.loads(value) if isinstance(value, str) else value
+        types = {c["value"]: c["label"]["zh_Hans_CN"] for s in col.subfields if s["field_name"] == "data_type"
+                 for c in s["choices"]}
+        return ITEM_SEPARATOR.join(f"{i['item_name']}:{types.get(i['data_type'], i['data_type'])}" for i in items)
+    return str(value)
+
+
+def item_to_row(lt: ListType, item: dict) -> dict[str, str]:
+    return {col.label: format_cell(col, item.get(col.field_name)) for col in lt.columns}
+
+
+# ---------------------------------------------------------------- identity
+def natural_key(lt: ListType, owner_name: str, item: dict) -> tuple[str, ...]:
+    return tuple(owner_name if k == "owner_org" else str(item.get(k) or "") for k in lt.natural_key)
+
+
+def natural_name(lt: ListType, owner_name: str, item: dict) -> str:
+    """The CKAN `name` an item always gets: a hash of its natural key."""
+    key = "\x1f".join((lt.name,) + natural_key(lt, owner_name, item))
+    return f"{lt.name_prefix}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}"
+
+
+def derived_title(lt: ListType, item: dict) -> str | None:
+    if not lt.title_format:
+        return None
+    values = {c.field_name: format_cell(c, item.get(c.field_name)) for c in lt.columns}
+    return lt.title_format.format(**values)
+
+
+def content_hash(lt: ListType, item: dict) -> str:
+    """Hash of an item's checked content, to write only items that changed."""
+    canonical = {c.field_name: item.get(c.field_name) for c in lt.columns}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

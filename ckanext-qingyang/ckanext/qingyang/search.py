@@ -1,0 +1,71 @@
+"""What goes into the Solr document, and how search results are labelled."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.model as model
+
+from ckanext.qingyang import jurisdiction, listdef
+
+# Facets added to dataset search, with their Chinese titles.
+FACETS = {
+    "dataset_type": "清单类型",
+    "power_type": "职权类型",
+    "jurisdiction_level": "层级",
+    "county": "县区",
+    "organization": "部门",
+    "list_year": "年度",
+    "share_type": "共享类型",
+    "open_type": "开放属性",
+}
+TYPE_LABELS = {t: lt.about.split(" (")[0] for t, lt in listdef.all_types().items()}
+LEVEL_LABELS = {"city": "市级", "county": "县级", "township": "乡级"}
+
+
+def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Jurisdiction, year and the Chinese labels of coded values."""
+    org = model.Group.get(pkg_dict.get("owner_org") or "")
+    if org is not None:
+        facts = jurisdiction.facts(org)
+        pkg_dict["jurisdiction_level"] = facts["jurisdiction_level"]
+        pkg_dict["county"] = facts["county"]
+        pkg_dict["county_code"] = facts["county_code"]
+        pkg_dict["qy_org_path"] = facts["org_path"]
+    type_name = pkg_dict.get("type")
+    if type_name in listdef.TYPE_NAMES:
+        lt = listdef.load_type(type_name)
+        if lt.year_field and pkg_dict.get(lt.year_field):
+            pkg_dict["list_year"] = str(pkg_dict[lt.year_field])
+        labels = [lt.list_label, TYPE_LABELS[type_name]]
+        for col in lt.columns:
+            value = pkg_dict.get(col.field_name)
+            if col.choices and value:
+                labels.append(col.label_of(str(value)))
+            elif col.kind in ("qy_list", "qy_info_items") and isinstance(value, str) and value.startswith("["):
+                labels.append(listdef.format_cell(col, json.loads(value)))
+        pkg_dict["extras_qy_labels"] = " ".join(labels)
+    return pkg_dict
+
+
+def facet_label(facet: str, value: str) -> str | None:
+    if facet == "dataset_type":
+        return TYPE_LABELS.get(value)
+    if facet == "jurisdiction_level":
+        return LEVEL_LABELS.get(value)
+    for lt in listdef.all_types().values():
+        for col in lt.columns:
+            if col.field_name == facet and col.choices:
+                label = col.label_of(value)
+                if label != value:
+                    return label
+    return None
+
+
+def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
+    for facet, block in (search_results.get("search_facets") or {}).items():
+        for item in block.get("items", []):
+            label = facet_label(facet, item.get("name", ""))
+            if label:
+                item["display_name"] = label
+    return search_results

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# After `make up` started the services: sysadmin, organization tree, demo
+# catalog, then the URLs and the login.
+source "$(dirname "$0")/lib.sh"
+ADMIN=admin
+first_run=false
+[[ -s "$VAR/secrets/ckan_admin_password" ]] || first_run=true
+secret ckan_admin_password >/dev/null
+"$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
+  ensure-sysadmin "$ADMIN" --password-file "$VAR/secrets/ckan_admin_password" \
+  load-orgs \
+  2> "$VAR/log/after-up.log" | sed 's/^/  /'
+AF_PASS_FILE="$VAR/secrets/airflow_admin_password"
+cat <<MSG
+
+庆阳市政务信息资源共享与公开平台 is up.
+  CKAN      http://$BIND_HOST:$CKAN_PORT/          (API: /api/3/action/status_show)
+  Solr      http://$BIND_HOST:$SOLR_PORT/solr/ckan/select?q=*:*
+  Airflow   http://$BIND_HOST:$AIRFLOW_PORT/
+  Logs      var/log/      Stop: make down      Status: make status
+MSG
+if $first_run; then
+  echo "  CKAN sysadmin login (shown once; kept in var/secrets/ckan_admin_password):"
+  echo "    user: $ADMIN   password: $(cat "$VAR/secrets/ckan_admin_password")"
+else
+  echo "  CKAN sysadmin: user $ADMIN, password in var/secrets/ckan_admin_password"
+fi
+[[ -s "$AF_PASS_FILE" ]] && echo "  Airflow: user admin, password in ${AF_PASS_FILE#$ROOT/}"
