@@ -97,7 +97,7 @@ def to_json(lt: listdef.ListType, rows: Iterable[dict[str, str]], meta: dict[str
 
 
 def example_row(lt: listdef.ListType) -> dict[str, str]:
-    return {col.label: col.example for col in lt.columns}
+    return {col.label: col.example or (col.choices[0].label if col.choices else "") for col in lt.columns}
 
 
 def template(lt: listdef.ListType, fmt: str) -> bytes:

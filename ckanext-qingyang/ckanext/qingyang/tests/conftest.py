@@ -1,8 +1,13 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _platform_plugins(with_plugins):
+    """Every test runs with the platform's plugins (ckan.plugins of test.ini)."""
+
+
 @pytest.fixture()
-def clean_db(reset_db, migrate_db_for):
+def clean_db(with_plugins, reset_db, migrate_db_for):
     # reset_db drops every table; the activity plugin's tables come from its
     # own migrations, so re-run them (as ckanext-activity's conftest does).
     reset_db()
@@ -10,8 +15,7 @@ def clean_db(reset_db, migrate_db_for):
 
 
 @pytest.fixture()
-def sysadmin_context():
+def sysadmin():
     from ckan.tests import factories
 
-    user = factories.Sysadmin()
-    return {"user": user["name"], "ignore_auth": False}
+    return factories.Sysadmin()

@@ -5,6 +5,8 @@ import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+from ckanext.qingyang.tests.factories import department, example_item
+
 TITLES = {
     "land": "建设用地规划许可证核发",
     "record": "无犯罪记录证明开具",
@@ -15,10 +17,14 @@ TITLES = {
 
 @pytest.fixture()
 def indexed(clean_db, clean_index):
-    org = factories.Organization(name="test-dept", title="测试部门")
+    org = department(name="test-dept", title="测试部门")
     ids = {}
     for key, title in TITLES.items():
-        ids[key] = factories.Dataset(name=f"item-{key}", title=title, owner_org=org["id"])["id"]
+        # neutral text elsewhere, so only the title decides what a query finds
+        item = example_item("service_item", title=title, owner_org=org["id"], responsible_unit="测试单位",
+                            service_content="说明", service_process="申请、办结",
+                            management_requirements="按规定办理")
+        ids[key] = helpers.call_action("package_create", {"user": factories.Sysadmin()["name"]}, **item)["id"]
     return ids
 
 
@@ -62,13 +68,17 @@ def test_chinese_queries_do_not_match_unrelated_items():
 def test_organization_and_dataset_through_the_action_api():
     user = factories.Sysadmin()
     ctx = {"user": user["name"]}
-    org = helpers.call_action("organization_create", ctx, name="shizheng", title="市政务服务中心")
-    ds = helpers.call_action("package_create", ctx, name="bianmin-1", title="居住证办理",
-                             owner_org=org["id"])
+    org = helpers.call_action("organization_create", ctx, name="shizheng", title="市政务服务中心",
+                              kind="office", jurisdiction_level="city", jurisdiction="庆阳市",
+                              region_code="621000")
+    ds = helpers.call_action("package_create", ctx, **example_item("service_item", title="居住证办理",
+                                                                   owner_org=org["id"]))
     assert helpers.call_action("package_show", id=ds["id"])["organization"]["title"] == "市政务服务中心"
     assert titles_found("居住证", fq="organization:shizheng") == {"居住证办理"}
-    with pytest.raises(tk.ValidationError):
-        helpers.call_action("package_create", ctx, name="bianmin-1", title="重复", owner_org=org["id"])
+    # the same natural key (department + 事项名称) is the same item: no duplicate
+    with pytest.raises(tk.ValidationError, match="already in use|已被使用"):
+        helpers.call_action("package_create", ctx, **example_item("service_item", title="居住证办理",
+                                                                  owner_org=org["id"]))
 
 
 @pytest.mark.usefixtures("clean_db")

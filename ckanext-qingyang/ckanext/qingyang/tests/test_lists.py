@@ -1,0 +1,210 @@
+"""The eight list types: one definition behind schema, template, import, export and search."""
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.qingyang import listdef, orgtree, spreadsheets
+from ckanext.qingyang.tests.factories import department, example_item, example_row
+
+CATALOGS = Path(__file__).resolve().parents[4] / "catalogs"
+
+# The labels the issue fixes for each type (the interface departments fill in).
+EXPECTED_HEADERS = {
+    "power_item": ["名称", "编码", "类型", "依据", "行使主体", "办结时限", "流程图", "监督方式", "状态",
+                   "调整原因", "调整依据", "最后确认日期"],
+    "responsibility_item": ["对应职权编码", "责任事项", "责任主体", "追责情形", "问责依据", "最后确认日期"],
+    "special_fund": ["预算年度", "项目主管部门", "项目名称", "预算数额", "管理办法", "分配使用", "绩效评价",
+                     "状态", "调整或取消原因", "最后确认日期"],
+    "poverty_fund_plan": ["年度", "县区", "资金来源", "分配数额", "用途", "最后确认日期"],
+    "poverty_project": ["项目名称", "年度", "县区", "乡镇", "村", "实施单位", "中央资金", "省级资金", "市级资金",
+                        "县级资金", "受益户数", "受益人数", "建设内容", "进度状态", "收入增长目标", "脱贫目标",
+                        "最后确认日期"],
+    "approval_item": ["项目名称", "设立依据", "办理要件", "办理程序", "法定办结时限", "承诺办结时限", "承办科室",
+                      "实施机关", "收费标准", "咨询电话", "最后确认日期"],
+    "service_item": ["事项名称", "责任单位", "服务内容", "服务流程", "办结时限", "管理要求", "最后确认日期"],
+    "shared_resource": ["信息资源名称", "信息资源代码", "提供方", "提供方代码", "摘要", "信息资源格式", "信息项",
+                        "资源分类", "共享类型", "共享条件", "不予共享依据", "共享方式", "开放属性", "更新周期",
+                        "发布日期", "关联资源代码", "最后确认日期"],
+}
+
+
+@pytest.fixture()
+def dept(clean_db, clean_index):
+    return department(name="qingyang-natural-resources", title="庆阳市自然资源局")
+
+
+def _import(org, type_name, rows, user=None):
+    user = user or factories.Sysadmin()
+    return helpers.call_action("qingyang_list_import", {"user": user["name"]},
+                               organization=org["name"], type=type_name, rows=rows)
+
+
+@pytest.mark.parametrize("type_name", listdef.TYPE_NAMES)
+def test_templates_download_with_exactly_the_labels(app, type_name):
+    xlsx = app.get(f"/qingyang/template/{type_name}.xlsx")
+    assert xlsx.status_code == 200
+    wb = load_workbook(io.BytesIO(xlsx.data))
+    assert [c.value for c in wb.worksheets[0][1]] == EXPECTED_HEADERS[type_name]
+    guide = wb[spreadsheets.INSTRUCTIONS_SHEET]
+    assert [r[0].value for r in guide.iter_rows(min_row=2, max_row=len(EXPECTED_HEADERS[type_name]) + 1)] \
+        == EXPECTED_HEADERS[type_name]
+
+    body = app.get(f"/qingyang/template/{type_name}.csv").data
+    assert body.startswith("\ufeff".encode())
+    assert next(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == EXPECTED_HEADERS[type_name]
+
+
+def test_unknown_template_type_is_404(app):
+    assert app.get("/qingyang/template/no_such_list.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("type_name", listdef.TYPE_NAMES)
+def test_scheming_schema_and_definition_agree(type_name):
+    """The schema CKAN serves is the definition templates and checks use."""
+    served = helpers.call_action("scheming_dataset_schema_show", type=type_name)
+    lt = listdef.load_type(type_name)
+    by_name = {f["field_name"]: f for f in served["dataset_fields"]}
+    for col in lt.columns:
+        assert by_name[col.field_name]["label"]["zh_Hans_CN"] == col.label
+        assert bool(by_name[col.field_name].get("required")) == col.required
+        served_choices = [c["value"] for c in by_name[col.field_name].get("choices", [])]
+        if served_choices:
+            assert served_choices == [c.value for c in col.choices]
+    assert lt.headers == EXPECTED_HEADERS[type_name]
+
+
+@pytest.mark.parametrize("type_name", listdef.TYPE_NAMES)
+def test_filled_template_exported_back_equals_what_went_in(app, dept, type_name):
+    if type_name == "responsibility_item":
+        _import(dept, "power_item", [example_row("power_item")])
+    row = example_row(type_name)
+    report = _import(dept, type_name, [row])
+    assert report["errors"] == [] and report["created"] == 1
+
+    exported = helpers.call_action("qingyang_list_export", organization=dept["name"], type=type_name)
+    assert exported["headers"] == EXPECTED_HEADERS[type_name]
+    assert exported["rows"] == [row]
+
+    for fmt in ("csv", "xlsx", "json"):
+        resp = app.get(f"/qingyang/list/{dept['name']}/{type_name}.{fmt}")
+        assert resp.status_code == 200
+    text = app.get(f"/qingyang/list/{dept['name']}/{type_name}.csv").data.decode("utf-8-sig")
+    assert list(csv.DictReader(io.StringIO(text))) == [row]
+
+    again = _import(dept, type_name, [row])
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+
+
+def test_import_reports_row_column_and_reason_in_chinese(dept):
+    good = example_row("special_fund")
+    bad = example_row("special_fund", **{"项目名称": "另一个项目", "预算数额": "-5", "状态": "暂停"})
+    report = _import(dept, "special_fund", [good, bad])
+    assert report["created"] == 1
+    errors = {(e["row"], e["column"]): e["message"] for e in report["errors"]}
+    assert "不小于 0" in errors[(3, "预算数额")]
+    assert "保留、调整、取消" in errors[(3, "状态")]
+
+
+def test_invalid_items_are_refused_with_chinese_field_names(dept):
+    user = factories.Sysadmin()
+    item = example_item("approval_item", owner_org=dept["id"], statutory_days="10", promised_days="15",
+                        phone="12", title="测试审批")
+    with pytest.raises(tk.ValidationError) as e:
+        helpers.call_action("package_create", {"user": user["name"]}, **item)
+    errors = e.value.error_dict
+    assert errors["promised_days"] == ["承诺办结时限:不能超过法定办结时限"]
+    assert errors["phone"][0].startswith("咨询电话:")
+
+    shared = example_item("shared_resource", owner_org=dept["id"], share_type="不予共享", no_share_basis="")
+    with pytest.raises(tk.ValidationError) as e:
+        helpers.call_action("package_create", {"user": user["name"]}, **shared)
+    assert e.value.error_dict["no_share_basis"] == ["不予共享依据:共享类型为“不予共享”时必填"]
+
+
+def test_input_is_normalised_before_it_is_checked(dept):
+    user = factories.Sysadmin()
+    item = example_item("power_item", owner_org=dept["id"], code="ＸＫ-６２１０００-０００９",
+                        title="  「城市」建筑垃圾处置核准  ", time_limit_days="１５")
+    created = helpers.call_action("package_create", {"user": user["name"]}, **item)
+    assert created["code"] == "XK-621000-0009"
+    assert created["title"] == "“城市”建筑垃圾处置核准"
+    assert created["time_limit_days"] == "15"
+
+
+def test_responsibility_must_name_an_existing_power_item(dept):
+    report = _import(dept, "responsibility_item", [example_row("responsibility_item")])
+    assert report["created"] == 0
+    assert "没有编码为“XK-621000-0001”的行政权力事项" in report["errors"][0]["message"]
+    assert report["errors"][0]["column"] == "对应职权编码"
+
+
+def test_same_natural_key_updates_and_never_duplicates(dept):
+    row = example_row("power_item")
+    _import(dept, "power_item", [row])
+    changed = dict(row, **{"办结时限": "15"})
+    report = _import(dept, "power_item", [changed])
+    assert report["updated"] == 1 and report["created"] == 0
+    found = helpers.call_action("package_search", fq="dataset_type:power_item")
+    assert found["count"] == 1
+    assert found["results"][0]["time_limit_days"] == "15"
+
+
+def test_chinese_search_covers_key_fields_and_facets(dept):
+    _import(dept, "approval_item", [example_row("approval_item")])
+    # 办理要件 text, not the title
+    hit = helpers.call_action("package_search", q="土地权属证明")
+    assert [d["title"] for d in hit["results"]] == ["建设用地规划许可证核发"]
+    # Chinese labels of coded values are searchable too
+    _import(dept, "power_item", [example_row("power_item")])
+    assert helpers.call_action("package_search", q="行政许可", fq="dataset_type:power_item")["count"] == 1
+    facets = helpers.call_action("package_search", q="*:*", **{"facet.field": '["dataset_type","power_type","jurisdiction_level"]'})
+    labels = {i["name"]: i["display_name"] for i in facets["search_facets"]["power_type"]["items"]}
+    assert labels == {"license": "行政许可"}
+    level = facets["search_facets"]["jurisdiction_level"]["items"]
+    assert level == [{"name": "city", "display_name": "市级", "count": 2}]
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+def test_county_page_rolls_up_township_items(app):
+    site = helpers.call_action("get_site_user")
+    act = lambda name, data: helpers.call_action(name, {"user": site["name"]}, **data)
+    entries = [e for e in orgtree.read_tree(CATALOGS / "organizations.yaml")
+               if e["name"] in ("qingyang-gov", "huanxian-gov") or e.get("parent") == "huanxian-gov"]
+    orgtree.load_tree(entries, act, tk.ObjectNotFound)
+    township = next(e["name"] for e in entries if e["jurisdiction_level"] == "township")
+    act("qingyang_list_import", {"organization": township, "type": "service_item",
+                                 "rows": [example_row("service_item", **{"事项名称": "高龄津贴申领"})]})
+
+    county = helpers.call_action("qingyang_list_export", organization="huanxian-gov", type="service_item",
+                                 children=True)
+    assert [r["事项名称"] for r in county["rows"]] == ["高龄津贴申领"]
+    own = helpers.call_action("qingyang_list_export", organization="huanxian-gov", type="service_item")
+    assert own["rows"] == []
+    page = app.get("/organization/huanxian-gov")
+    assert "高龄津贴申领" in page.body
+    found = helpers.call_action("package_search", fq='county:"环县"')
+    assert found["count"] == 1
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_loading_the_tree_twice_changes_nothing_and_renames_in_place(tmp_path):
+    site = helpers.call_action("get_site_user")
+    act = lambda name, data: helpers.call_action(name, {"user": site["name"]}, **data)
+    entries = orgtree.read_tree(CATALOGS / "organizations.yaml")[:12]
+    first = orgtree.load_tree(entries, act, tk.ObjectNotFound)
+    assert len(first.created) == 12
+    second = orgtree.load_tree(entries, act, tk.ObjectNotFound)
+    assert len(second.unchanged) == 12 and not second.created and not second.updated
+    entries[3] = dict(entries[3], title=entries[3]["title"] + "(更名)")
+    third = orgtree.load_tree(entries, act, tk.ObjectNotFound)
+    assert third.updated == [entries[3]["name"]]
+    assert helpers.call_action("organization_show", id=entries[3]["name"])["title"].endswith("(更名)")
+    assert len(helpers.call_action("organization_list")) == 12
+    child = helpers.call_action("organization_show", id=entries[3]["name"])
+    assert [g["name"] for g in child["groups"]] == [entries[3]["parent"]]

@@ -1,0 +1,108 @@
+"""Placeholder DAG: is the Qingyang CKAN up, on 2.12, with the qingyang plugin?
+
+Calls CKAN's ``status_show`` through ``ckanapi.RemoteCKAN`` using the Airflow
+connection ``qingyang_ckan`` (e.g. env ``AIRFLOW_CONN_QINGYANG_CKAN=http://127.0.0.1:5000``)
+and fails loudly when CKAN is unreachable, is not 2.12.x, or lacks the
+``qingyang`` plugin.
+
+I/O stays at the edges (``fetch_status``); the checks are small pure functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import dag, task
+
+CKAN_CONN_ID = "qingyang_ckan"
+EXPECTED_CKAN_VERSION_PREFIX = "2.12"
+REQUIRED_PLUGIN = "qingyang"
+USER_AGENT = "qingyang-airflow/ckan-status"
+HTTP_TIMEOUT_S = 30
+
+
+# ---- pure functions ----------------------------------------------------------
+def ckan_base_url(conn_type: str | None, host: str | None, port: int | None, schema: str | None) -> str:
+    """Base URL of CKAN from an Airflow connection's fields.
+
+    ``http://127.0.0.1:5000`` as a connection URI gives conn_type ``http``,
+    host ``127.0.0.1``, port 5000. A host that already has a scheme is used as is.
+    """
+    if not host:
+        raise ValueError(f"connection {CKAN_CONN_ID!r} has no host")
+    host = host.rstrip("/")
+    if "://" in host:
+        base = host
+    else:
+        scheme = next(
+            (s for s in (schema, conn_type) if s and s.lower() in ("http", "https")),
+            "http",
+        ).lower()
+        base = f"{scheme}://{host}"
+    return f"{base}:{port}" if port else base
+
+
+def status_problems(status: dict[str, Any]) -> list[str]:
+    """Everything wrong with a ``status_show`` result (empty list: all good)."""
+    problems = []
+    version = str(status.get("ckan_version") or "")
+    if not (version == EXPECTED_CKAN_VERSION_PREFIX or version.startswith(EXPECTED_CKAN_VERSION_PREFIX + ".")):
+        problems.append(f"ckan_version is {version!r}, expected {EXPECTED_CKAN_VERSION_PREFIX}.x")
+    extensions = status.get("extensions")
+    if not isinstance(extensions, list):
+        problems.append(f"extensions is not a list: {extensions!r}")
+    elif REQUIRED_PLUGIN not in extensions:
+        problems.append(f"plugin {REQUIRED_PLUGIN!r} not enabled; extensions: {extensions}")
+    return problems
+
+
+def summarize(status: dict[str, Any]) -> dict[str, Any]:
+    """Raise on any problem; return the few fields worth keeping as XCom."""
+    problems = status_problems(status)
+    if problems:
+        raise ValueError("CKAN status check failed: " + "; ".join(problems))
+    return {
+        "ckan_version": status["ckan_version"],
+        "site_url": status.get("site_url"),
+        "extensions": sorted(status["extensions"]),
+    }
+
+
+# ---- DAG ---------------------------------------------------------------------
+@dag(
+    dag_id="qingyang_ckan_status",
+    schedule="@hourly",
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["qingyang", "ckan", "monitoring"],
+    default_args={"retries": 0},
+    doc_md=__doc__,
+)
+def qingyang_ckan_status():
+    @task(execution_timeout=timedelta(minutes=2))
+    def fetch_status() -> dict[str, Any]:
+        """I/O edge: read the connection, call status_show."""
+        from airflow.sdk import BaseHook
+        from ckanapi import RemoteCKAN
+
+        conn = BaseHook.get_connection(CKAN_CONN_ID)
+        url = ckan_base_url(conn.conn_type, conn.host, conn.port, conn.schema)
+        print(f"status_show at {url}")
+        with RemoteCKAN(url, user_agent=USER_AGENT, get_only=True) as ckan:
+            status = ckan.call_action("status_show", requests_kwargs={"timeout": HTTP_TIMEOUT_S})
+        if not isinstance(status, dict):
+            raise ValueError(f"status_show at {url} returned {type(status).__name__}, not an object")
+        return status
+
+    @task
+    def check_status(status: dict[str, Any]) -> dict[str, Any]:
+        summary = summarize(status)
+        print(f"CKAN OK: {summary}")
+        return summary
+
+    check_status(fetch_status())
+
+
+qingyang_ckan_status()
