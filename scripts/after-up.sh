@@ -3,13 +3,14 @@
 # catalog, then the URLs and the login.
 source "$(dirname "$0")/lib.sh"
 ADMIN=admin
-first_run=false
-[[ -s "$VAR/secrets/ckan_admin_password" ]] || first_run=true
 secret ckan_admin_password >/dev/null
-"$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
-  ensure-sysadmin "$ADMIN" --password-file "$VAR/secrets/ckan_admin_password" \
+out="$("$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
+  ensure-sysadmin --password-file "$VAR/secrets/ckan_admin_password" "$ADMIN" \
   load-orgs \
-  2> "$VAR/log/after-up.log" | sed 's/^/  /'
+  2> "$VAR/log/after-up.log")" || { tail -20 "$VAR/log/after-up.log"; die "loading the catalog failed (var/log/after-up.log)"; }
+echo "$out" | sed 's/^/  /'
+first_run=false
+[[ "$out" == *"sysadmin $ADMIN: created"* ]] && first_run=true
 AF_PASS_FILE="$VAR/secrets/airflow_admin_password"
 cat <<MSG
 

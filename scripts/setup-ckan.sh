@@ -23,6 +23,7 @@ export CKAN_DB=ckan_default DATASTORE_DB=datastore_default REDIS_DB=0
 export CKAN_STORAGE="$VAR/ckan/storage" VAR
 mkdir -p "$VAR/ckan/storage" "$VAR/ckan/test-storage"
 CKAN="$VENV/bin/ckan"
+SETUP_LOG="$VAR/log/setup-ckan.log"; : > "$SETUP_LOG"
 
 # make_ini TARGET OVERRIDE...: base from `ckan generate config` (its SECRET_KEY is
 # generated once and kept), then our templates merged on top.
@@ -42,9 +43,11 @@ make_ini "$VAR/ckan/ckan.ini" "$ROOT/config/ckan.ini.template"
 make_ini "$VAR/ckan/test.ini" "$ROOT/config/ckan.ini.template" "$ROOT/config/test.ini.template"
 
 for ini in "$VAR/ckan/ckan.ini" "$VAR/ckan/test.ini"; do
-  "$CKAN" -c "$ini" db upgrade >/dev/null 2>&1 || "$CKAN" -c "$ini" db init
-  "$CKAN" -c "$ini" db pending-migrations --apply >/dev/null
-  "$CKAN" -c "$ini" datastore set-permissions 2>/dev/null \
-    | runuser -u postgres -- psql -p "$PG_PORT" -q -v ON_ERROR_STOP=1 >/dev/null
+  { "$CKAN" -c "$ini" db upgrade || "$CKAN" -c "$ini" db init
+    "$CKAN" -c "$ini" db pending-migrations --apply
+  } >>"$SETUP_LOG" 2>&1 || { tail -20 "$SETUP_LOG"; die "CKAN database setup failed (var/log/setup-ckan.log)"; }
+  "$CKAN" -c "$ini" datastore set-permissions 2>>"$SETUP_LOG" \
+    | runuser -u postgres -- psql -p "$PG_PORT" -q -v ON_ERROR_STOP=1 >>"$SETUP_LOG" 2>&1 \
+    || die "datastore permissions failed (var/log/setup-ckan.log)"
 done
 log "CKAN ready ($(( $(date +%s) - start ))s): config var/ckan/ckan.ini, tests var/ckan/test.ini"
