@@ -208,3 +208,23 @@ def test_loading_the_tree_twice_changes_nothing_and_renames_in_place(tmp_path):
     assert len(helpers.call_action("organization_list")) == 12
     child = helpers.call_action("organization_show", id=entries[3]["name"])
     assert [g["name"] for g in child["groups"]] == [entries[3]["parent"]]
+
+
+def test_item_page_shows_fields_in_order_with_chinese_labels_and_flowchart_inline(app, dept):
+    user = factories.Sysadmin()
+    item = example_item("power_item", owner_org=dept["id"],
+                        flowchart="https://zwfw.example.cn/flow/XK-621000-0001.png")
+    created = helpers.call_action("package_create", {"user": user["name"]}, **item)
+    body = app.get(f"/power_item/{created['name']}").body
+    positions = [body.index(label) for label in ("编码", "类型", "依据", "行使主体", "办结时限", "监督方式")]
+    assert positions == sorted(positions)
+    assert "行政许可" in body
+    assert '<img src="https://zwfw.example.cn/flow/XK-621000-0001.png"' in body
+
+
+def test_department_page_links_its_lists(app, dept):
+    body = app.get(f"/organization/{dept['name']}").body
+    assert "清单下载" in body
+    for type_name in listdef.TYPE_NAMES:
+        assert f"/qingyang/list/{dept['name']}/{type_name}.xlsx" in body
+        assert f"/qingyang/template/{type_name}.xlsx" in body
