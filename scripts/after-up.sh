@@ -7,6 +7,7 @@ secret ckan_admin_password >/dev/null
 out="$("$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
   ensure-sysadmin --password-file "$VAR/secrets/ckan_admin_password" "$ADMIN" \
   load-orgs \
+  demo --size "${DEMO_SIZE:-2000}" \
   2> "$VAR/log/after-up.log")" || { tail -20 "$VAR/log/after-up.log"; die "loading the catalog failed (var/log/after-up.log)"; }
 echo "$out" | sed 's/^/  /'
 first_run=false

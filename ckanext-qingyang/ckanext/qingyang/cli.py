@@ -42,12 +42,39 @@ def ensure_sysadmin(name: str, password_file: str, email: str):
 
 
 @qingyang.command("load-orgs")
-@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False),
+              help="Organization tree (default: catalogs/organizations.yaml).")
 def load_orgs(path: str | None):
     """Create or update the organization tree from catalogs/organizations.yaml."""
     entries = orgtree.read_tree(path or catalogs_dir() / "organizations.yaml")
     report = orgtree.load_tree(entries, _site_action, tk.ObjectNotFound)
     click.echo(report.summary())
+
+
+@qingyang.command("demo")
+@click.option("--size", default=2000, show_default=True, type=click.IntRange(min=1),
+              help="About how many items in all (every list type, every jurisdiction).")
+@click.option("--seed", default=2017, show_default=True, type=int, help="Same seed, same rows.")
+@click.option("--orgs", "orgs_path", type=click.Path(exists=True, dir_okay=False),
+              help="Organization tree (default: catalogs/organizations.yaml).")
+def demo_load(size: int, seed: int, orgs_path: str | None):
+    """Load demo items (示例数据) of every list type through qingyang_list_import.
+
+    Rerunning with the same size and seed changes nothing. Each shared resource
+    also gets a DataStore table (resource "数据表", resource_role "data").
+    """
+    from ckanext.qingyang import demo
+
+    entries = orgtree.read_tree(orgs_path or catalogs_dir() / "organizations.yaml")
+    generated = demo.generate(entries, size, seed)
+    click.echo(f"demo: {sum(map(len, generated.values()))} rows for {len({o for o, _ in generated})} "
+               f"departments (size {size}, seed {seed})", err=True)
+    report = demo.load(generated, _site_action, tk.ObjectNotFound, progress=lambda m: click.echo(m, err=True))
+    for message in report.messages[:20]:
+        click.echo(f"  {message}", err=True)
+    click.echo(report.summary())
+    if report.errors:
+        raise click.ClickException(f"{report.errors} rows were not loaded")
 
 
 def get_commands():
