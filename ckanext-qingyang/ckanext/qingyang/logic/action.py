@@ -8,6 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang import listdef
+from ckanext.qingyang.logic import bulk
 
 log = logging.getLogger(__name__)
 PAGE = 1000
@@ -71,66 +72,36 @@ def qingyang_list_export(context: dict, data_dict: dict) -> dict[str, Any]:
 
 
 def qingyang_list_import(context: dict, data_dict: dict) -> dict[str, Any]:
-    """Create or update a department's items from spreadsheet rows.
+    """Create or update a department's items from spreadsheet rows, in one transaction.
 
     :param organization: organization name or id
     :param type: list type
     :param rows: list of dicts keyed by the template's Chinese headers
-    :param first_row_number: row number of the first row in the file (default 2)
+    :param row_numbers: the file row number of each row (default: 2, 3, ...)
+    :param full_list: the rows are the department's whole list: items missing
+        from them are marked 已取消 (never deleted). Default false.
+    :param reason: why missing items are withdrawn (e.g. the submission), with full_list
 
-    Rows with errors are not written; the report names row, column and reason.
+    Rows with errors are not written; every other row is. The report names
+    each refused row's number, column (Chinese header) and reason.
     """
     lt = _list_type(data_dict)
     org = _organization(data_dict)
     tk.check_access("qingyang_list_import", context, {"organization": org.id, "type": lt.name})
     rows = data_dict.get("rows")
-    if not isinstance(rows, list):
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise tk.ValidationError({"rows": ["rows 应为行的列表(每行是以中文列名为键的对象)"]})
-    first = int(data_dict.get("first_row_number", 2))
-    report: dict[str, Any] = {"created": [], "updated": [], "unchanged": [], "errors": []}
-    for offset, row in enumerate(rows):
-        number = first + offset
-        unknown = sorted(set(row) - set(lt.headers))
-        if unknown:
-            report["errors"].append({"row": number, "column": unknown[0], "value": "",
-                                     "message": f"未知列:{'、'.join(unknown)}"})
-            continue
-        item, errors = listdef.row_to_item(lt, row, number)
-        if errors:
-            report["errors"].extend({"row": e.row, "column": e.label, "field": e.field_name,
-                                     "value": "" if e.value is None else str(e.value),
-                                     "message": e.message} for e in errors)
-            continue
-        outcome, name, err = _upsert(context, lt, org, item)
-        if err:
-            report["errors"].extend({"row": number, "column": lt.column(f).label if f in {c.field_name for c in lt.fields} else f,
-                                     "field": f, "value": str(item.get(f, "")), "message": m}
-                                    for f, m in err)
-        else:
-            report[outcome].append(name)
-    return {k: (v if k == "errors" else len(v)) for k, v in report.items()} | {"names": report["created"] + report["updated"]}
-
-
-def _upsert(context: dict, lt: listdef.ListType, org: model.Group, item: dict):
-    name = listdef.natural_name(lt, org.name, item)
-    # every column is sent, so a cell emptied in the new file is emptied here too
-    data = {c.field_name: ("" if item.get(c.field_name) is None else item[c.field_name]) for c in lt.columns}
-    data.update({"type": lt.name, "owner_org": org.id, "name": name})
-    existing = model.Package.get(name)
-    ctx = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
-    try:
-        if existing is None or existing.state == "deleted":
-            tk.get_action("package_create")(ctx, data)
-            return "created", name, None
-        current = tk.get_action("package_show")(dict(ctx), {"id": existing.id})
-        checked, _ = listdef.check_item(lt, {c.field_name: current.get(c.field_name) for c in lt.columns})
-        if listdef.content_hash(lt, checked) == listdef.content_hash(lt, item):
-            return "unchanged", name, None
-        tk.get_action("package_update")(ctx, dict(current, **data, resources=current.get("resources", [])))
-        return "updated", name, None
-    except tk.ValidationError as e:
-        return None, name, [(f, "; ".join(map(str, m)) if isinstance(m, list) else str(m))
-                            for f, m in e.error_dict.items()]
+    numbers = data_dict.get("row_numbers") or list(range(int(data_dict.get("first_row_number", 2)),
+                                                         int(data_dict.get("first_row_number", 2)) + len(rows)))
+    if len(numbers) != len(rows):
+        raise tk.ValidationError({"row_numbers": ["row_numbers 与 rows 的数量不一致"]})
+    report = bulk.upsert(context, lt, org, rows, [int(n) for n in numbers],
+                         full_list=tk.asbool(data_dict.get("full_list", False)),
+                         reason=str(data_dict.get("reason") or ""))
+    log.info("list import %s/%s: %d created, %d updated, %d unchanged, %d cancelled, %d errors",
+             org.name, lt.name, len(report.created), len(report.updated), len(report.unchanged),
+             len(report.cancelled), len(report.errors))
+    return report.as_dict()
 
 
 def get_actions():

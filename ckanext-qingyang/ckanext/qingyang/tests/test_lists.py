@@ -228,3 +228,48 @@ def test_department_page_links_its_lists(app, dept):
     for type_name in listdef.TYPE_NAMES:
         assert f"/qingyang/list/{dept['name']}/{type_name}.xlsx" in body
         assert f"/qingyang/template/{type_name}.xlsx" in body
+
+
+def test_one_bad_row_does_not_undo_the_good_rows_around_it(dept):
+    rows = [example_row("service_item", **{"事项名称": f"事项{i}"}) for i in range(3)]
+    rows[1]["办结时限"] = "0"
+    report = _import(dept, "service_item", rows)
+    assert report["created"] == 2
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(3, "办结时限")]
+    titles = {d["title"] for d in helpers.call_action("package_search", fq="dataset_type:service_item")["results"]}
+    assert titles == {"事项0", "事项2"}
+
+
+def test_duplicate_rows_in_one_file_are_refused_after_the_first(dept):
+    row = example_row("service_item")
+    report = _import(dept, "service_item", [row, dict(row, **{"服务内容": "另一种说法"})])
+    assert report["created"] == 1
+    assert report["errors"][0]["row"] == 3 and "与第 2 行重复" in report["errors"][0]["message"]
+
+
+def test_a_full_list_withdraws_missing_items_and_never_deletes_them(dept):
+    user = factories.Sysadmin()
+    rows = [example_row("power_item", **{"名称": f"事项{i}", "编码": f"XK-621000-000{i}"}) for i in range(1, 4)]
+    _import(dept, "power_item", rows)
+    report = helpers.call_action("qingyang_list_import", {"user": user["name"]}, organization=dept["name"],
+                                 type="power_item", rows=rows[:2], full_list=True, reason="2026年第4次提交")
+    assert (report["unchanged"], report["cancelled"]) == (2, 1)
+    gone = helpers.call_action("package_search", q="事项3", fq="dataset_type:power_item")["results"][0]
+    assert gone["status"] == "cancelled" and gone["list_status"] == "withdrawn"
+    assert gone["adjustment_reason"] == "2026年第4次提交"
+    exported = helpers.call_action("qingyang_list_export", organization=dept["name"], type="power_item")
+    assert {r["名称"]: r["状态"] for r in exported["rows"]} == {"事项1": "在用", "事项2": "在用", "事项3": "已取消"}
+    # sending the item again brings it back
+    again = helpers.call_action("qingyang_list_import", {"user": user["name"]}, organization=dept["name"],
+                                type="power_item", rows=rows, full_list=True)
+    assert again["updated"] == 1 and again["cancelled"] == 0
+
+
+def test_another_department_cannot_take_over_a_shared_resource_code(dept):
+    _import(dept, "shared_resource", [example_row("shared_resource")])
+    other = department(name="qingyang-market", title="庆阳市市场监督管理局")
+    report = _import(other, "shared_resource", [example_row("shared_resource")])
+    assert report["created"] == 0
+    assert "已由“庆阳市自然资源局”发布" in report["errors"][0]["message"]
+    owner = helpers.call_action("package_search", fq="dataset_type:shared_resource")["results"][0]["organization"]
+    assert owner["name"] == dept["name"]
