@@ -5,13 +5,14 @@ S := scripts
 include ports.env
 export BIND_HOST CKAN_PORT SOLR_PORT AIRFLOW_PORT PG_PORT REDIS_PORT TEST_CKAN_PORT
 
-.PHONY: help install up down status test ckan demo logs
+.PHONY: help install up down status test ckan collect logs
 
 help:
 	@echo "make up       install what is missing, start everything, load the demo catalog"
 	@echo "make test     install what is missing, start what the tests need, run every suite"
 	@echo "make down     stop every process the platform started"
 	@echo "make status   show what runs"
+	@echo "make collect  run the collection pipeline once over var/inbox/<organization>/<type>/"
 	@echo "make ckan ARGS='sysadmin list'   CKAN's command line with the platform's config"
 
 install:
@@ -33,6 +34,9 @@ status:
 
 test: install
 	@bash $(S)/test.sh
+
+collect:
+	@bash $(S)/collect.sh
 
 ckan:
 	@$(CURDIR)/.venv/ckan/bin/ckan -c $(CURDIR)/var/ckan/ckan.ini $(ARGS)

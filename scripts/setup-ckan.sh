@@ -50,4 +50,7 @@ for ini in "$VAR/ckan/ckan.ini" "$VAR/ckan/test.ini"; do
     | runuser -u postgres -- psql -p "$PG_PORT" -q -v ON_ERROR_STOP=1 >>"$SETUP_LOG" 2>&1 \
     || die "datastore permissions failed (var/log/setup-ckan.log)"
 done
+# The collection DAGs' only credential: an API token of the pipeline user.
+"$CKAN" -c "$VAR/ckan/ckan.ini" qingyang pipeline-token --file "$VAR/secrets/ckan_pipeline_token" 2>>"$SETUP_LOG" >/dev/null \
+  || die "could not issue the pipeline's CKAN token (var/log/setup-ckan.log)"
 log "CKAN ready ($(( $(date +%s) - start ))s): config var/ckan/ckan.ini, tests var/ckan/test.ini"

@@ -23,8 +23,12 @@ log "suite 1/2: ckanext-qingyang (CKAN's pytest plugin, var/ckan/test.ini)"
 log "suite 2/2: DAGs (Airflow venv) against a CKAN web process on port $TEST_CKAN_PORT"
 "$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/test.ini" db upgrade >/dev/null 2>&1 || true
 "$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/test.ini" db pending-migrations --apply >/dev/null 2>&1 || true
+"$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/test.ini" qingyang \
+  pipeline-token --renew --file "$VAR/secrets/ckan_test_pipeline_token" >/dev/null 2>>"$VAR/log/test-setup.log" \
+  || die "could not issue the test pipeline token (var/log/test-setup.log)"
 bash "$S/services.sh" start ckan-test
 (cd "$ROOT" && QINGYANG_TEST_CKAN_URL="http://127.0.0.1:$TEST_CKAN_PORT" \
+   QINGYANG_TEST_CKAN_TOKEN_FILE="$VAR/secrets/ckan_test_pipeline_token" \
    "$ROOT/.venv/airflow/bin/pytest" -p no:cacheprovider -q --junitxml="$REPORTS/dags.xml" tests/dags) || rc=1
 
 python3 "$S/junit_total.py" "$REPORTS"/*.xml || rc=1

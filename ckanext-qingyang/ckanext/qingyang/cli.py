@@ -77,5 +77,36 @@ def demo_load(size: int, seed: int, orgs_path: str | None):
         raise click.ClickException(f"{report.errors} rows were not loaded")
 
 
+@qingyang.command("pipeline-token")
+@click.option("--file", "token_file", required=True, type=click.Path(dir_okay=False))
+@click.option("--renew", is_flag=True, help="Issue a new token even if the file has one.")
+def pipeline_token(token_file: str, renew: bool):
+    """Ensure the pipeline's CKAN user and write an API token for it (mode 600).
+
+    The collection DAGs load every department's lists, so the user is a sysadmin;
+    its token is the only credential Airflow holds.
+    """
+    name = "qingyang-pipeline"
+    path = Path(token_file)
+    try:
+        user = _site_action("user_show", {"id": name})
+    except tk.ObjectNotFound:
+        import secrets
+
+        user = _site_action("user_create", {"name": name, "email": "pipeline@localhost",
+                                           "password": secrets.token_urlsafe(24), "fullname": "数据采集流水线"})
+        renew = True
+    if not user.get("sysadmin"):
+        _site_action("user_patch", {"id": user["id"], "sysadmin": True})
+    if path.exists() and path.read_text().strip() and not renew:
+        click.echo(f"pipeline token: kept ({path.name})")
+        return
+    token = _site_action("api_token_create", {"user": name, "name": "airflow-pipeline"})["token"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(token + "\n")
+    click.echo(f"pipeline token: issued ({path.name})")
+
+
 def get_commands():
     return [qingyang]

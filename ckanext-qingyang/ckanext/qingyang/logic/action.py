@@ -104,8 +104,27 @@ def qingyang_list_import(context: dict, data_dict: dict) -> dict[str, Any]:
     return report.as_dict()
 
 
+def qingyang_list_withdraw(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Finish a full list sent in parts: mark 已取消 every item not in keep_names.
+
+    :param organization: organization name or id
+    :param type: list type
+    :param keep_names: the `names` every part's qingyang_list_import returned
+    :param reason: why the missing items are withdrawn (e.g. the submission)
+    """
+    lt = _list_type(data_dict)
+    org = _organization(data_dict)
+    tk.check_access("qingyang_list_import", context, {"organization": org.id, "type": lt.name})
+    keep = data_dict.get("keep_names")
+    if not isinstance(keep, list):
+        raise tk.ValidationError({"keep_names": ["keep_names 应为事项标识(name)的列表"]})
+    report = bulk.withdraw(context, lt, org, set(map(str, keep)), str(data_dict.get("reason") or ""))
+    return report.as_dict()
+
+
 def get_actions():
     return {
         "qingyang_list_export": qingyang_list_export,
         "qingyang_list_import": qingyang_list_import,
+        "qingyang_list_withdraw": qingyang_list_withdraw,
     }

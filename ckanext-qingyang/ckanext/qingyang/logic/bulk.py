@@ -164,19 +164,38 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
         touched.append(name)
 
     if full_list:
-        for name, pkg in existing.items():
-            if name in seen or (pkg.extras or {}).get("list_status") == "withdrawn":
-                continue
-            data = dict(tk.get_action("package_show")(dict(user_ctx), {"id": pkg.id}),
-                        **_cancel_fields(lt, reason or "本次提交的完整清单中没有该事项"))
-            errors = _invalid(user_ctx, lt, data, "package_update")
-            if errors:
-                report.errors.extend(_validation_errors(None, lt, data, tk.ValidationError(errors)))
-                continue
-            _write(user_ctx, "package_update", data)
-            report.cancelled.append(name)
-            touched.append(name)
+        withdraw_missing(user_ctx, lt, existing, set(seen), reason, report, touched)
 
+    model.repo.commit()
+    report.reindexed = reindex_stale(lt, org, touched)
+    return report
+
+
+def withdraw_missing(user_ctx: dict, lt: listdef.ListType, existing: dict[str, model.Package],
+                     keep: set[str], reason: str, report: BulkReport, touched: list[str]) -> None:
+    """Mark 已取消 every current item whose name is not in `keep` (never delete)."""
+    for name, pkg in existing.items():
+        if name in keep or (pkg.extras or {}).get("list_status") == "withdrawn":
+            continue
+        data = dict(tk.get_action("package_show")(dict(user_ctx), {"id": pkg.id}),
+                    **_cancel_fields(lt, reason or "本次提交的完整清单中没有该事项"))
+        errors = _invalid(user_ctx, lt, data, "package_update")
+        if errors:
+            report.errors.extend(_validation_errors(None, lt, data, tk.ValidationError(errors)))
+            continue
+        _write(user_ctx, "package_update", data)
+        report.cancelled.append(name)
+        touched.append(name)
+
+
+def withdraw(context: dict, lt: listdef.ListType, org: model.Group, keep: set[str], reason: str) -> BulkReport:
+    """The end of a full list sent in several parts: withdraw what no part named."""
+    report = BulkReport()
+    touched: list[str] = []
+    user_ctx = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
+    existing = {p.name: p for p in model.Session.query(model.Package).filter(
+        model.Package.type == lt.name, model.Package.owner_org == org.id, model.Package.state == "active")}
+    withdraw_missing(user_ctx, lt, existing, keep, reason, report, touched)
     model.repo.commit()
     report.reindexed = reindex_stale(lt, org, touched)
     return report

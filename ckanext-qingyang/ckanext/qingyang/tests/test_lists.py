@@ -273,3 +273,18 @@ def test_another_department_cannot_take_over_a_shared_resource_code(dept):
     assert "已由“庆阳市自然资源局”发布" in report["errors"][0]["message"]
     owner = helpers.call_action("package_search", fq="dataset_type:shared_resource")["results"][0]["organization"]
     assert owner["name"] == dept["name"]
+
+
+def test_exports_obey_the_items_visibility(app, dept):
+    user = factories.Sysadmin()
+    public = example_item("service_item", owner_org=dept["id"], title="公开事项")
+    hidden = example_item("service_item", owner_org=dept["id"], title="内部事项", private=True)
+    for item in (public, hidden):
+        helpers.call_action("package_create", {"user": user["name"]}, **item)
+    anonymous = helpers.call_action("qingyang_list_export", {"user": ""}, organization=dept["name"],
+                                    type="service_item")
+    assert [r["事项名称"] for r in anonymous["rows"]] == ["公开事项"]
+    assert "内部事项" not in app.get(f"/qingyang/list/{dept['name']}/service_item.csv").data.decode("utf-8-sig")
+    member = helpers.call_action("qingyang_list_export", {"user": user["name"]}, organization=dept["name"],
+                                 type="service_item")
+    assert sorted(r["事项名称"] for r in member["rows"]) == ["公开事项", "内部事项"]

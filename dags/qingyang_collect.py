@@ -1,0 +1,92 @@
+"""qingyang_collect: department lists from the inbox into the catalog.
+
+Every file dropped in ``var/inbox/<organization>/<list type>/`` becomes one mapped
+task: archive → parse → check (listdef rules + the list's Great Expectations
+suite) → load through CKAN's API → report. The run publishes one Asset per list
+type it changed, so downstream DAGs can follow.
+
+A refused file (bad structure, too many bad rows) is an outcome, reported to the
+department; a CKAN or Solr failure fails the task, which retries with backoff.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import Asset, dag, task
+
+from ckanext.qingyang.listdef import TYPE_NAMES
+
+CKAN_CONN_ID = "qingyang_ckan"
+LIST_ASSETS = {t: Asset(f"qingyang://lists/{t}") for t in TYPE_NAMES}
+
+
+def var_dir() -> Path:
+    """The platform's var/ (QINGYANG_VAR_DIR, else next to dags/)."""
+    return Path(os.environ.get("QINGYANG_VAR_DIR") or Path(__file__).resolve().parents[1] / "var")
+
+
+def ckan_call():
+    """I/O edge: a call(action, data) bound to the qingyang_ckan connection."""
+    from airflow.sdk import BaseHook
+    from ckanapi import RemoteCKAN
+
+    conn = BaseHook.get_connection(CKAN_CONN_ID)
+    host = conn.host if "://" in (conn.host or "") else f"http://{conn.host}"
+    url = f"{host}:{conn.port}" if conn.port else host
+    remote = RemoteCKAN(url, apikey=conn.password or None, user_agent="qingyang-airflow/collect")
+    return lambda action, data: remote.call_action(action, data, requests_kwargs={"timeout": 600})
+
+
+@dag(
+    dag_id="qingyang_collect",
+    schedule=timedelta(minutes=15),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["qingyang", "collect"],
+    doc_md=__doc__,
+)
+def qingyang_collect():
+    @task
+    def discover() -> list[dict[str, Any]]:
+        from qingyang_pipeline import inbox
+
+        scan = inbox.scan_inbox(var_dir() / "inbox", TYPE_NAMES)
+        for path, message in scan.problems:
+            print(f"inbox problem: {path}: {message}")
+        return [{"org_name": f.org_name, "type_name": f.type_name, "path": str(f.path),
+                 "size": f.size, "mtime": f.mtime} for f in scan]
+
+    @task(retries=3, retry_delay=timedelta(seconds=15), retry_exponential_backoff=True,
+          max_active_tis_per_dagrun=2, execution_timeout=timedelta(hours=1))
+    def collect_file(source: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        from qingyang_pipeline import collect, inbox
+
+        file = inbox.InboxFile(source["org_name"], source["type_name"], Path(source["path"]),
+                               source["size"], source["mtime"])
+        if not file.path.exists():
+            return {"line": f"{file.org_name}/{file.type_name}/{file.path.name}: already collected",
+                    "outcome": "gone", "type_name": file.type_name, "changed": 0}
+        settings = collect.Settings(var_dir(), reject_share=float(os.environ.get("QINGYANG_REJECT_SHARE", "0.2")))
+        report = collect.process(file, ckan_call(), settings, run_id=(run_id or "manual").replace(":", "-"))
+        inbox.done(file.path, report.sha256)
+        print(report.line())
+        return {"line": report.line(), "outcome": report.outcome, "type_name": file.type_name,
+                "changed": report.changed}
+
+    @task(outlets=list(LIST_ASSETS.values()))
+    def summarize(results: list[dict[str, Any]], run_id: str | None = None) -> list[str]:
+        lines = [r["line"] for r in results]
+        summary = var_dir() / "reports" / (run_id or "manual").replace(":", "-") / "summary.txt"
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        summary.write_text("\n".join(lines) + ("\n" if lines else "no new files\n"), encoding="utf-8")
+        print("\n".join(lines) or "no new files")
+        return lines
+
+    summarize(collect_file.expand(source=discover()))
+
+
+qingyang_collect()

@@ -1,0 +1,197 @@
+"""The collection pipeline end to end, against the real test CKAN (make test starts it).
+
+Files of many kinds are dropped into a temporary inbox; the pipeline archives,
+parses, checks and loads them through CKAN's API. The catalog must then hold
+exactly the valid items, and every refusal must be explained.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from ckanext.qingyang import listdef, spreadsheets
+
+TODAY = dt.date(2026, 11, 1)
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        pytest.fail(f"{name} is not set: `make test` starts a CKAN for these tests and sets it")
+    return value
+
+
+@pytest.fixture(scope="module")
+def ckan():
+    from ckanapi import RemoteCKAN
+
+    url = _env("QINGYANG_TEST_CKAN_URL")
+    token = Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip()
+    remote = RemoteCKAN(url, apikey=token)
+    return lambda action, data: remote.call_action(action, data)
+
+
+@pytest.fixture()
+def org(ckan):
+    """A fresh department of its own for each test (the test CKAN keeps its data)."""
+    name = f"test-dept-{uuid.uuid4().hex[:8]}"
+    ckan("organization_create", {"name": name, "title": "测试局", "kind": "department",
+                                 "jurisdiction_level": "city", "jurisdiction": "庆阳市",
+                                 "region_code": "621000"})
+    return name
+
+
+@pytest.fixture()
+def settings(tmp_path):
+    from qingyang_pipeline import collect
+
+    return collect.Settings(tmp_path / "var", today=TODAY)
+
+
+def rows(type_name: str, n: int, **overrides) -> list[dict]:
+    lt = listdef.load_type(type_name)
+    out = []
+    for i in range(n):
+        row = spreadsheets.example_row(lt)
+        row.update({"事项名称": f"便民事项{i + 1:03d}", "最后确认日期": "2026-10-01"})
+        row.update(overrides)
+        out.append(row)
+    return out
+
+
+def drop(settings, org: str, type_name: str, name: str, data: bytes):
+    from qingyang_pipeline.inbox import InboxFile
+
+    folder = settings.var_dir / "inbox" / org / type_name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    st = path.stat()
+    return InboxFile(org, type_name, path, st.st_size, st.st_mtime)
+
+
+def xlsx(type_name: str, data_rows: list[dict], title_row: str | None = None) -> bytes:
+    lt = listdef.load_type(type_name)
+    wb = Workbook()
+    ws = wb.active
+    if title_row:
+        ws.append([title_row])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(lt.headers))
+    ws.append(lt.headers)
+    for r in data_rows:
+        ws.append([r.get(h, "") for h in lt.headers])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def gbk_csv(type_name: str, data_rows: list[dict]) -> bytes:
+    lt = listdef.load_type(type_name)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=lt.headers)
+    w.writeheader()
+    w.writerows(data_rows)
+    return buf.getvalue().encode("gbk")
+
+
+def catalog_titles(ckan, org: str, type_name: str = "service_item") -> dict[str, str]:
+    exported = ckan("qingyang_list_export", {"organization": org, "type": type_name})
+    return {r["事项名称"]: r for r in exported["rows"]}
+
+
+def process(ckan, settings, file):
+    from qingyang_pipeline import collect
+
+    return collect.process(file, ckan, settings, run_id=f"test-{uuid.uuid4().hex[:6]}")
+
+
+def test_a_good_file_loads_and_a_rerun_changes_nothing(ckan, org, settings):
+    data = xlsx("service_item", rows("service_item", 5), title_row="2026年便民服务事项目录")
+    report = process(ckan, settings, drop(settings, org, "service_item", "目录.xlsx", data))
+    assert report.outcome == "accepted", report.reason_zh
+    assert (report.created, report.quarantined_rows) == (5, 0)
+    assert len(catalog_titles(ckan, org)) == 5
+    again = process(ckan, settings, drop(settings, org, "service_item", "目录.xlsx", data))
+    assert (again.created, again.updated, again.unchanged, again.cancelled) == (0, 0, 5, 0)
+
+
+def test_bad_rows_are_quarantined_and_explained_the_rest_loads(ckan, org, settings):
+    data_rows = rows("service_item", 15)
+    data_rows[2]["办结时限"] = "三天"                     # row 4 in the file
+    data_rows[6]["事项名称"] = data_rows[5]["事项名称"]     # rows 7 and 8: the same item twice
+    report = process(ckan, settings, drop(settings, org, "service_item", "list.csv",
+                                          gbk_csv("service_item", data_rows)))
+    assert report.outcome == "accepted" and report.encoding == "gbk"
+    assert report.created == 12 and report.quarantined_rows == 3
+    blocking = {(p.row, p.column) for p in report.problems if p.blocking}
+    assert (4, "办结时限") in blocking and {7, 8} <= {r for r, _ in blocking}
+    assert len(catalog_titles(ckan, org)) == 12
+    errors_xlsx = next((settings.reports_root).rglob("*-errors.xlsx"))
+    sheet = load_workbook(errors_xlsx).active
+    rows_ = [[c.value for c in r] for r in sheet.iter_rows(min_row=4)]
+    assert [4, "办结时限", "三天"] == rows_[0][:3] and "整数" in rows_[0][3]
+
+
+def test_too_many_bad_rows_reject_the_whole_file_and_apply_nothing(ckan, org, settings):
+    data_rows = rows("service_item", 10)
+    for r in data_rows[:3]:
+        r["办结时限"] = "-1"
+    report = process(ckan, settings, drop(settings, org, "service_item", "list.xlsx",
+                                          xlsx("service_item", data_rows)))
+    assert report.outcome == "rejected" and "3/10" in report.reason_zh
+    assert catalog_titles(ckan, org) == {}
+
+
+def test_structural_errors_reject_the_file_and_the_archive_keeps_it(ckan, org, settings):
+    from qingyang_pipeline import archive
+
+    lt = listdef.load_type("service_item")
+    broken = "\ufeff" + ",".join(lt.headers[:-1] + ["备注"]) + "\n" + "a,b,c,d,1,e,x\n"
+    report = process(ckan, settings, drop(settings, org, "service_item", "bad.csv", broken.encode()))
+    assert report.outcome == "rejected" and "备注" in report.reason_zh and "最后确认日期" in report.reason_zh
+    empty = process(ckan, settings, drop(settings, org, "service_item", "empty.csv", b""))
+    assert empty.outcome == "rejected"
+    names = {r.original_name for r in archive.read_manifest(settings.archive_root)}
+    assert {"bad.csv", "empty.csv"} <= names
+    assert catalog_titles(ckan, org) == {}
+
+
+def test_a_full_list_withdraws_what_it_no_longer_names(ckan, org, settings):
+    process(ckan, settings, drop(settings, org, "service_item", "v1.xlsx",
+                                 xlsx("service_item", rows("service_item", 4))))
+    report = process(ckan, settings, drop(settings, org, "service_item", "v2.xlsx",
+                                          xlsx("service_item", rows("service_item", 3))))
+    assert (report.unchanged, report.cancelled) == (3, 1)
+    withdrawn = ckan("package_search", {"q": "便民事项004", "fq": f"organization:{org}"})["results"][0]
+    assert withdrawn["list_status"] == "withdrawn" and "v2.xlsx" in withdrawn["list_status_reason"]
+
+
+def test_collect_dag_runs_the_inbox_to_the_catalog(ckan, org, tmp_path, monkeypatch, airflow_db, dagbag):
+    from airflow.utils.state import DagRunState
+
+    var = tmp_path / "platform-var"
+    monkeypatch.setenv("QINGYANG_VAR_DIR", str(var))
+    token = Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip()
+    url = _env("QINGYANG_TEST_CKAN_URL")
+    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", url.replace("://", f"://pipeline:{token}@"))
+    folder = var / "inbox" / org / "service_item"
+    folder.mkdir(parents=True)
+    path = folder / "清单.xlsx"
+    path.write_bytes(xlsx("service_item", rows("service_item", 3, **{"最后确认日期": dt.date.today().isoformat()})))
+    old = dt.datetime.now().timestamp() - 60
+    os.utime(path, (old, old))
+
+    dag_run = dagbag.dags["qingyang_collect"].test()
+
+    assert dag_run.state == DagRunState.SUCCESS
+    assert len(catalog_titles(ckan, org)) == 3
+    assert not path.exists()  # collected files leave the inbox; the archive keeps them
+    summary = next(var.glob("reports/*/summary.txt")).read_text(encoding="utf-8")
+    assert f"{org}/service_item/清单.xlsx: accepted, 3 rows" in summary
