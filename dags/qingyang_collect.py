@@ -77,7 +77,8 @@ def qingyang_collect():
         return {"line": report.line(), "outcome": report.outcome, "type_name": file.type_name,
                 "changed": report.changed}
 
-    @task(outlets=list(LIST_ASSETS.values()))
+    # none_failed: with no new files the mapped task is skipped, the summary still runs
+    @task(outlets=list(LIST_ASSETS.values()), trigger_rule="none_failed")
     def summarize(results: list[dict[str, Any]], run_id: str | None = None) -> list[str]:
         lines = [r["line"] for r in results]
         summary = var_dir() / "reports" / (run_id or "manual").replace(":", "-") / "summary.txt"

@@ -12,7 +12,7 @@ rc=0
 airflow dags test qingyang_collect >"$logfile" 2>&1 || rc=$?
 summary="$(find "$VAR/reports" -name summary.txt -newer "$marker" 2>/dev/null | head -1)"
 if [[ -n "$summary" ]]; then
-  sed 's/^/  /' "$summary"
+  sed "s/^/  /" "$summary"; echo
 fi
 if [[ $rc -ne 0 || -z "$summary" ]]; then
   grep -E "ERROR|Traceback|Error:" "$logfile" | tail -15 >&2

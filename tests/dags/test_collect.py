@@ -195,3 +195,9 @@ def test_collect_dag_runs_the_inbox_to_the_catalog(ckan, org, tmp_path, monkeypa
     assert not path.exists()  # collected files leave the inbox; the archive keeps them
     summary = next(var.glob("reports/*/summary.txt")).read_text(encoding="utf-8")
     assert f"{org}/service_item/清单.xlsx: accepted, 3 rows" in summary
+
+    # a second run finds nothing new and changes nothing
+    before = catalog_titles(ckan, org)
+    again = dagbag.dags["qingyang_collect"].test()
+    assert again.state == DagRunState.SUCCESS
+    assert catalog_titles(ckan, org) == before
