@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang import listdef, spreadsheets
 
 from qingyang_pipeline import archive, parsing, quality
 from qingyang_pipeline.inbox import InboxFile
@@ -146,7 +146,7 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     try:
         table = parsing.read_table(record.path.read_bytes(), file.path.name, lt)
     except parsing.StructuralError as e:
-        return _write(settings, _rejected(report, e.message_zh, e.message_en))
+        return _finish(call, settings, _rejected(report, e.message_zh, e.message_en))
     report.encoding, report.rows = table.encoding, len(table.rows)
 
     params = quality.suite_params(lt, today=settings.today)
@@ -163,7 +163,7 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     report.quarantined_rows = len(blocked)
     if report.rows and len(blocked) / report.rows > settings.reject_share:
         share = f"{len(blocked)}/{report.rows}"
-        return _write(settings, _rejected(
+        return _finish(call, settings, _rejected(
             report, f"有错误的行过多({share},超过 {settings.reject_share:.0%}),整个文件未采用",
             f"too many rows with errors ({share} > {settings.reject_share:.0%}); nothing applied"))
 
@@ -183,7 +183,7 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     report.loaded_rows = len(names)
     report.quarantined_rows = len({p.row for p in report.problems if p.blocking})
     report.outcome = "accepted"
-    return _write(settings, report)
+    return _finish(call, settings, report)
 
 
 def _jsonable(row: dict) -> dict:
@@ -198,6 +198,13 @@ def _count(report: SubmissionReport, result: dict) -> None:
                                        f"refused by CKAN: row {e.get('row')}, field {e.get('field')}"))
 
 
+def _finish(call: Call, settings: Settings, report: SubmissionReport) -> SubmissionReport:
+    """Keep the report on disk and on the department's 提交记录 page in CKAN."""
+    _write(settings, report)
+    call("qingyang_submission_record", {"organization": report.org_name, "report": report.to_dict()})
+    return report
+
+
 def _write(settings: Settings, report: SubmissionReport) -> SubmissionReport:
     """Keep the report (JSON) and the error list (XLSX) per run."""
     folder = settings.reports_root / report.run_id / report.org_name / report.type_name
@@ -209,24 +216,7 @@ def _write(settings: Settings, report: SubmissionReport) -> SubmissionReport:
     return report
 
 
-ERROR_HEADERS = ["行号", "列", "值", "问题", "是否阻止导入"]
-
-
 def error_workbook(report: SubmissionReport) -> bytes:
-    """The error report a department downloads: row, column, value, reason (Chinese)."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "错误报告"
-    ws.append([f"{report.org_name} {listdef.load_type(report.type_name).list_label} {report.file_name}"])
-    ws.append([f"结果:{'已采用' if report.outcome == 'accepted' else '未采用'}  {report.reason_zh}"])
-    ws.append(ERROR_HEADERS)
-    for p in sorted(report.problems, key=lambda p: (p.row or 0, p.column)):
-        ws.append([p.row, p.column, p.value, p.message_zh, "是" if p.blocking else "否(仅提示)"])
-    import io
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
+    title = f"{report.org_name} {listdef.load_type(report.type_name).list_label} {report.file_name}"
+    outcome = f"结果:{'已采用' if report.outcome == 'accepted' else '未采用'}  {report.reason_zh}"
+    return spreadsheets.error_workbook(title, outcome, report.to_dict()["problems"])

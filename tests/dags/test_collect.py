@@ -118,6 +118,8 @@ def test_a_good_file_loads_and_a_rerun_changes_nothing(ckan, org, settings):
     assert report.outcome == "accepted", report.reason_zh
     assert (report.created, report.quarantined_rows) == (5, 0)
     assert len(catalog_titles(ckan, org)) == 5
+    recorded = ckan("qingyang_submission_list", {"organization": org})
+    assert [(r["file_name"], r["outcome"], r["created"]) for r in recorded] == [("目录.xlsx", "accepted", 5)]
     again = process(ckan, settings, drop(settings, org, "service_item", "目录.xlsx", data))
     assert (again.created, again.updated, again.unchanged, again.cancelled) == (0, 0, 5, 0)
 

@@ -1,7 +1,9 @@
 """Pages and downloads (IBlueprint): templates and list exports."""
 from __future__ import annotations
 
+import datetime as dt
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -59,6 +61,81 @@ def list_export(org_name: str, type_name: str, fmt: str):
     else:
         data = spreadsheets.to_xlsx(lt, result["rows"])
     return _download(data, fmt, f"{stem}.{fmt}")
+
+
+ACCEPTED = (".xlsx", ".csv", ".json")
+
+
+def _organization_or_404(org_name: str) -> dict:
+    try:
+        return tk.get_action("organization_show")({}, {"id": org_name, "include_datasets": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        tk.abort(404, tk._("部门不存在"))
+
+
+@qingyang.route("/submit/<org_name>", methods=["GET", "POST"])
+def submit(org_name: str):
+    """提交清单: a department uploads a list file; the pipeline collects it."""
+    org = _organization_or_404(org_name)
+    types = list(listdef.all_types().values())
+    if tk.request.method == "POST":
+        type_name = tk.request.form.get("type", "")
+        upload = tk.request.files.get("file")
+        try:
+            tk.check_access("qingyang_submit", {}, {"organization": org["id"], "type": type_name})
+        except tk.NotAuthorized:
+            tk.abort(403, tk._("只有本部门的编辑或管理员可以提交清单"))
+        name = Path(upload.filename or "").name if upload else ""
+        if type_name not in listdef.TYPE_NAMES:
+            tk.h.flash_error(tk._("请选择清单类型"))
+        elif not name or not name.lower().endswith(ACCEPTED):
+            tk.h.flash_error(tk._("请选择 XLSX、CSV 或 JSON 文件"))
+        else:
+            folder = Path(tk.config["ckanext.qingyang.inbox_dir"]) / org["name"] / type_name
+            folder.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            target = folder / f"{stamp}-{name}"
+            # written under a .part name, then renamed: the pipeline never reads half a file
+            partial = target.with_name(target.name + ".part")
+            upload.save(str(partial))
+            partial.rename(target)
+            tk.h.flash_success(tk._("已收到“{}”,将在下次采集时处理,结果见提交记录。").format(name))
+            return tk.redirect_to("qingyang.submission_list", org_name=org["name"])
+    return tk.render("qingyang/submit.html", {"organization": org, "list_types": types})
+
+
+@qingyang.route("/submissions/<org_name>")
+def submission_list(org_name: str):
+    """提交记录: the department's submissions, their outcome and error reports."""
+    org = _organization_or_404(org_name)
+    try:
+        records = tk.get_action("qingyang_submission_list")({}, {"organization": org["id"]})
+    except tk.NotAuthorized:
+        tk.abort(403, tk._("只有本部门成员可以查看提交记录"))
+    labels = {t: lt.list_label for t, lt in listdef.all_types().items()}
+    return tk.render("qingyang/submissions.html", {"organization": org, "records": records, "labels": labels})
+
+
+@qingyang.route("/submissions/<org_name>/<submission_id>/errors.xlsx")
+def submission_errors(org_name: str, submission_id: str):
+    from ckanext.qingyang.logic import submissions
+
+    org = _organization_or_404(org_name)
+    try:
+        tk.check_access("qingyang_submission_list", {}, {"organization": org["id"]})
+    except tk.NotAuthorized:
+        tk.abort(403, tk._("只有本部门成员可以查看提交记录"))
+    import ckan.model as model
+
+    report = submissions.get(model.Group.get(org["id"]), submission_id)
+    if report is None:
+        tk.abort(404, tk._("提交记录不存在"))
+    lt = listdef.load_type(report["type_name"])
+    data = spreadsheets.error_workbook(
+        f"{org['title']} {lt.list_label} {report.get('file_name', '')}",
+        f"结果:{'已采用' if report['outcome'] == 'accepted' else '未采用'}  {report.get('reason_zh', '')}",
+        report.get("problems", []))
+    return _download(data, "xlsx", f"错误报告-{report.get('file_name', submission_id)}.xlsx")
 
 
 def roll_up_organization_page(search_params: dict[str, Any]) -> dict[str, Any]:

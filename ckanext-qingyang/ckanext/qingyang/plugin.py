@@ -15,6 +15,10 @@ def default_catalogs_dir() -> str:
     return str(Path(__file__).resolve().parents[3] / "catalogs")
 
 
+def default_inbox_dir() -> str:
+    return str(Path(__file__).resolve().parents[3] / "var" / "inbox")
+
+
 @tk.blanket.config_declarations
 class QingyangPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)

@@ -120,3 +120,26 @@ def read_xlsx_rows(data: bytes) -> tuple[list[str], list[list[Any]]]:
         return [], []
     headers = ["" if h is None else str(h).strip() for h in rows[0]]
     return headers, rows[1:]
+
+
+ERROR_HEADERS = ["行号", "列", "值", "问题", "是否阻止导入"]
+
+
+def error_workbook(title: str, outcome_line: str, problems: Iterable[dict]) -> bytes:
+    """A submission's error report: row, column, value and reason, in Chinese."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "错误报告"
+    ws.append([title])
+    ws.append([outcome_line])
+    ws.append(ERROR_HEADERS)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for p in sorted(problems, key=lambda p: (p.get("row") or 0, p.get("column") or "")):
+        ws.append([p.get("row"), p.get("column"), p.get("value"), p.get("message_zh"),
+                   "是" if p.get("blocking", True) else "否(仅提示)"])
+    for col, width in zip("ABCDE", (8, 16, 24, 60, 12)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang import listdef
-from ckanext.qingyang.logic import bulk
+from ckanext.qingyang.logic import bulk, submissions
 
 log = logging.getLogger(__name__)
 PAGE = 1000
@@ -122,9 +122,37 @@ def qingyang_list_withdraw(context: dict, data_dict: dict) -> dict[str, Any]:
     return report.as_dict()
 
 
+def qingyang_submission_record(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Record one processed submission (the pipeline calls this after each file).
+
+    :param organization: organization name or id
+    :param report: the pipeline's report (outcome, counts, problems with row/column/reason)
+    """
+    org = _organization(data_dict)
+    tk.check_access("qingyang_submission_record", context, {"organization": org.id})
+    report = data_dict.get("report")
+    if not isinstance(report, dict) or not {"type_name", "run_id", "outcome"} <= set(report):
+        raise tk.ValidationError({"report": ["report 需包含 type_name、run_id、outcome"]})
+    saved = submissions.record(context, org, report)
+    return {"id": saved["id"], "key": saved["key"]}
+
+
+@tk.side_effect_free
+def qingyang_submission_list(context: dict, data_dict: dict) -> list[dict[str, Any]]:
+    """A department's submissions, newest first (its members and sysadmins).
+
+    :param organization: organization name or id
+    """
+    org = _organization(data_dict)
+    tk.check_access("qingyang_submission_list", context, {"organization": org.id})
+    return submissions.for_organization(org)
+
+
 def get_actions():
     return {
         "qingyang_list_export": qingyang_list_export,
         "qingyang_list_import": qingyang_list_import,
         "qingyang_list_withdraw": qingyang_list_withdraw,
+        "qingyang_submission_record": qingyang_submission_record,
+        "qingyang_submission_list": qingyang_submission_list,
     }

@@ -15,8 +15,37 @@ def qingyang_list_import(context, data_dict):
     return tk.check_access("package_create", context, {"owner_org": org, "type": data_dict.get("type")}) and {"success": True}
 
 
+def qingyang_submission_record(context, data_dict):
+    # only the pipeline (a sysadmin) writes records; sysadmins pass every check
+    return {"success": False, "msg": "只有数据采集流水线可以写入提交记录"}
+
+
+def qingyang_submission_list(context, data_dict):
+    # a department's members see its submissions
+    return tk.check_access("organization_show", context, {"id": data_dict.get("organization")}) and \
+        _member(context, data_dict.get("organization"))
+
+
+def _member(context, org_id):
+    user = context.get("auth_user_obj") or tk.current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"success": False, "msg": "请先登录"}
+    from ckan import authz
+
+    if authz.has_user_permission_for_group_or_org(org_id, user.name, "read"):
+        return {"success": True}
+    return {"success": False, "msg": "只有本部门成员可以查看提交记录"}
+
+
+def qingyang_submit(context, data_dict):
+    return qingyang_list_import(context, data_dict)
+
+
 def get_auth_functions():
     return {
+        "qingyang_submission_record": qingyang_submission_record,
+        "qingyang_submission_list": qingyang_submission_list,
+        "qingyang_submit": qingyang_submit,
         "qingyang_list_export": qingyang_list_export,
         "qingyang_list_import": qingyang_list_import,
     }
