@@ -157,7 +157,9 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     report.problems = problems
     if result is not None:
         report.quality = {"success": result.success, "statistics": result.statistics}
-        report.docs_index = str(result.docs_index) if result.docs_index else None
+        if result.docs_index:
+            # relative to the quality folder, which CKAN serves at /qingyang/quality/
+            report.docs_index = Path(result.docs_index).relative_to(settings.docs_root).as_posix()
 
     blocked = {p.row for p in problems if p.blocking}
     report.quarantined_rows = len(blocked)

@@ -138,6 +138,31 @@ def submission_errors(org_name: str, submission_id: str):
     return _download(data, "xlsx", f"错误报告-{report.get('file_name', submission_id)}.xlsx")
 
 
+def is_government_user() -> bool:
+    """A logged-in member of any department (sysadmins included)."""
+    import ckan.model as model
+
+    user = tk.current_user
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "sysadmin", False):
+        return True
+    return model.Session.query(model.Member).filter(
+        model.Member.table_name == "user", model.Member.table_id == user.id,
+        model.Member.state == "active").first() is not None
+
+
+@qingyang.route("/quality/<path:subpath>")
+def quality_docs(subpath: str):
+    """Great Expectations Data Docs of each run, for government users only."""
+    from flask import send_from_directory
+
+    if not is_government_user():
+        tk.abort(403, tk._("数据质量报告仅向政府部门用户开放,请先登录"))
+    # send_from_directory refuses paths that leave the folder
+    return send_from_directory(tk.config["ckanext.qingyang.quality_dir"], subpath)
+
+
 def roll_up_organization_page(search_params: dict[str, Any]) -> dict[str, Any]:
     """On an organization's page, list the items of every organization below it too.
 

@@ -19,6 +19,10 @@ def default_inbox_dir() -> str:
     return str(Path(__file__).resolve().parents[3] / "var" / "inbox")
 
 
+def default_quality_dir() -> str:
+    return str(Path(__file__).resolve().parents[3] / "var" / "quality")
+
+
 @tk.blanket.config_declarations
 class QingyangPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)

@@ -79,3 +79,15 @@ def test_other_departments_and_the_public_cannot_read_submissions(app, dept):
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action("qingyang_submission_record", {"user": outsider["name"], "ignore_auth": False},
                             organization=dept["name"], report=REPORT)
+
+
+def test_data_docs_are_served_to_government_users_only(app, dept, tmp_path, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.qingyang.quality_dir", str(tmp_path))
+    (tmp_path / "run1").mkdir()
+    (tmp_path / "run1" / "index.html").write_text("<h1>qingyang_service_item</h1>")
+    _, member = _member(dept, "member")
+    public = {"Authorization": factories.APIToken(user=factories.User()["name"])["token"]}
+    assert app.get("/qingyang/quality/run1/index.html", headers=member).body == "<h1>qingyang_service_item</h1>"
+    assert app.get("/qingyang/quality/run1/index.html", headers=public).status_code == 403
+    assert app.get("/qingyang/quality/run1/index.html").status_code == 403
+    assert app.get("/qingyang/quality/../secrets/x", headers=member).status_code == 404
