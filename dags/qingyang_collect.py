@@ -19,25 +19,14 @@ from airflow.sdk import Asset, dag, task
 
 from ckanext.qingyang.listdef import TYPE_NAMES
 
-CKAN_CONN_ID = "qingyang_ckan"
+from qingyang_pipeline.connection import ckan_call
+
 LIST_ASSETS = {t: Asset(f"qingyang://lists/{t}") for t in TYPE_NAMES}
 
 
 def var_dir() -> Path:
     """The platform's var/ (QINGYANG_VAR_DIR, else next to dags/)."""
     return Path(os.environ.get("QINGYANG_VAR_DIR") or Path(__file__).resolve().parents[1] / "var")
-
-
-def ckan_call():
-    """I/O edge: a call(action, data) bound to the qingyang_ckan connection."""
-    from airflow.sdk import BaseHook
-    from ckanapi import RemoteCKAN
-
-    conn = BaseHook.get_connection(CKAN_CONN_ID)
-    host = conn.host if "://" in (conn.host or "") else f"http://{conn.host}"
-    url = f"{host}:{conn.port}" if conn.port else host
-    remote = RemoteCKAN(url, apikey=conn.password or None, user_agent="qingyang-airflow/collect")
-    return lambda action, data: remote.call_action(action, data, requests_kwargs={"timeout": 600})
 
 
 @dag(

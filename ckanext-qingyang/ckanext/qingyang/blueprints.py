@@ -138,6 +138,17 @@ def submission_errors(org_name: str, submission_id: str):
     return _download(data, "xlsx", f"错误报告-{report.get('file_name', submission_id)}.xlsx")
 
 
+@qingyang.route("/supervision")
+def supervision():
+    """督查: lists that are overdue or delinquent, for the platform admin (第二十四条)."""
+    try:
+        late = tk.get_action("qingyang_timeliness_late")({}, {})
+    except tk.NotAuthorized:
+        tk.abort(403, tk._("仅平台管理员(市电子政务办)可以查看督查清单"))
+    labels = {t: lt.list_label for t, lt in listdef.all_types().items()}
+    return tk.render("qingyang/supervision.html", {"late": late, "labels": labels})
+
+
 def is_government_user() -> bool:
     """A logged-in member of any department (sysadmins included)."""
     import ckan.model as model

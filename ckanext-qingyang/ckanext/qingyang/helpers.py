@@ -14,12 +14,22 @@ def qingyang_list_types() -> list[listdef.ListType]:
     return list(listdef.all_types().values())
 
 
-def qingyang_list_years(org_name: str, type_name: str) -> list[str]:
-    return []
+def qingyang_timeliness(org_id: str) -> dict[str, dict[str, Any]]:
+    from ckanext.qingyang.logic import timeliness
+
+    return timeliness.for_organization(org_id)
+
+
+def qingyang_timeliness_label(rating: str) -> str:
+    from ckanext.qingyang.logic import timeliness
+
+    return timeliness.LABELS.get(rating, "")
 
 
 def get_helpers() -> dict[str, Any]:
     return {
         "qingyang_county_choices": qingyang_county_choices,
         "qingyang_list_types": qingyang_list_types,
+        "qingyang_timeliness": qingyang_timeliness,
+        "qingyang_timeliness_label": qingyang_timeliness_label,
     }

@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang import listdef
-from ckanext.qingyang.logic import bulk, submissions
+from ckanext.qingyang.logic import bulk, submissions, timeliness
 
 log = logging.getLogger(__name__)
 PAGE = 1000
@@ -148,6 +148,32 @@ def qingyang_submission_list(context: dict, data_dict: dict) -> list[dict[str, A
     return submissions.for_organization(org)
 
 
+@tk.side_effect_free
+def qingyang_timeliness_facts(context: dict, data_dict: dict) -> list[dict[str, Any]]:
+    """Per department and list type: how many current items, newest 最后确认日期."""
+    tk.check_access("qingyang_timeliness_facts", context, data_dict)
+    return timeliness.list_facts()
+
+
+def qingyang_timeliness_store(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Store the daily ratings (fresh/due/overdue/delinquent) of every list.
+
+    :param ratings: list of {organization, type_name, items, last_confirmed, cycle_days, rating, rated_on}
+    """
+    tk.check_access("qingyang_timeliness_store", context, data_dict)
+    ratings = data_dict.get("ratings")
+    if not isinstance(ratings, list) or any(r.get("rating") not in timeliness.LABELS for r in ratings):
+        raise tk.ValidationError({"ratings": ["ratings 应为列表,rating 取 fresh/due/overdue/delinquent"]})
+    return {"stored": timeliness.store(context, ratings)}
+
+
+@tk.side_effect_free
+def qingyang_timeliness_late(context: dict, data_dict: dict) -> list[dict[str, Any]]:
+    """督查: every overdue or delinquent list, worst first (platform admin)."""
+    tk.check_access("qingyang_timeliness_late", context, data_dict)
+    return timeliness.late_lists()
+
+
 def get_actions():
     return {
         "qingyang_list_export": qingyang_list_export,
@@ -155,4 +181,7 @@ def get_actions():
         "qingyang_list_withdraw": qingyang_list_withdraw,
         "qingyang_submission_record": qingyang_submission_record,
         "qingyang_submission_list": qingyang_submission_list,
+        "qingyang_timeliness_facts": qingyang_timeliness_facts,
+        "qingyang_timeliness_store": qingyang_timeliness_store,
+        "qingyang_timeliness_late": qingyang_timeliness_late,
     }

@@ -41,8 +41,32 @@ def qingyang_submit(context, data_dict):
     return qingyang_list_import(context, data_dict)
 
 
+def _platform_admin(context, data_dict):
+    """Sysadmins and members of the organization with the platform_admin duty (市电子政务办)."""
+    import ckan.model as model
+
+    user = context.get("auth_user_obj") or tk.current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"success": False, "msg": "请先登录"}
+    admin_orgs = [g.id for g in model.Session.query(model.Group).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active")
+        if "platform_admin" in str((g.extras or {}).get("roles", "")).split()]
+    from ckan import authz
+
+    if any(authz.has_user_permission_for_group_or_org(gid, user.name, "read") for gid in admin_orgs):
+        return {"success": True}
+    return {"success": False, "msg": "仅平台管理员(市电子政务办)可以查看"}
+
+
+def qingyang_timeliness_store(context, data_dict):
+    return {"success": False, "msg": "只有数据采集流水线可以写入时效评级"}
+
+
 def get_auth_functions():
     return {
+        "qingyang_timeliness_facts": _platform_admin,
+        "qingyang_timeliness_late": _platform_admin,
+        "qingyang_timeliness_store": qingyang_timeliness_store,
         "qingyang_submission_record": qingyang_submission_record,
         "qingyang_submission_list": qingyang_submission_list,
         "qingyang_submit": qingyang_submit,

@@ -1,0 +1,60 @@
+"""Timeliness ratings: pure rules, then the daily DAG against the real test CKAN."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from qingyang_pipeline import freshness
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.mark.parametrize("age, cycle, expected", [
+    (0, 30, "fresh"), (29, 30, "fresh"), (30, 30, "due"), (36, 30, "due"), (37, 30, "overdue"),
+    (43, 30, "overdue"), (44, 30, "delinquent"), (364, 365, "fresh"), (365 + 59, 365, "due"),
+    (365 + 60, 365, "overdue"), (365 + 120, 365, "delinquent"),
+])
+def test_ratings_follow_the_cycle_and_its_grace(age, cycle, expected):
+    assert freshness.rate(TODAY - dt.timedelta(days=age), cycle, TODAY) == expected
+
+
+def test_a_list_never_confirmed_is_delinquent():
+    assert freshness.rate(None, 30, TODAY) == "delinquent"
+
+
+def test_rate_lists_uses_each_types_cycle():
+    ratings = freshness.rate_lists({("a", "poverty_project"): (3, "2026-09-01"), ("a", "power_item"): (5, "2026-09-01")},
+                                   {"poverty_project": 30, "power_item": 365}, TODAY)
+    assert {r.type_name: r.rating for r in ratings} == {"poverty_project": "delinquent", "power_item": "fresh"}
+
+
+def test_timeliness_dag_stores_ratings_that_the_platform_admin_sees(airflow_db, dagbag, monkeypatch):
+    from airflow.utils.state import DagRunState
+    from ckanapi import RemoteCKAN
+
+    url = os.environ.get("QINGYANG_TEST_CKAN_URL", "").strip()
+    token_file = os.environ.get("QINGYANG_TEST_CKAN_TOKEN_FILE", "").strip()
+    if not url or not token_file:
+        pytest.fail("QINGYANG_TEST_CKAN_URL / QINGYANG_TEST_CKAN_TOKEN_FILE not set: `make test` sets them")
+    token = Path(token_file).read_text().strip()
+    ckan = RemoteCKAN(url, apikey=token)
+    org = f"late-dept-{uuid.uuid4().hex[:8]}"
+    ckan.call_action("organization_create", {"name": org, "title": "迟报局", "kind": "department",
+                                             "jurisdiction_level": "city", "jurisdiction": "庆阳市",
+                                             "region_code": "621000"})
+    from ckanext.qingyang import listdef, spreadsheets
+
+    row = spreadsheets.example_row(listdef.load_type("service_item"))
+    row["最后确认日期"] = "2024-01-01"   # far beyond the 180-day cycle
+    ckan.call_action("qingyang_list_import", {"organization": org, "type": "service_item", "rows": [row]})
+    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", url.replace("://", f"://pipeline:{token}@"))
+
+    dag_run = dagbag.dags["qingyang_timeliness"].test()
+
+    assert dag_run.state == DagRunState.SUCCESS
+    late = {(r["organization"], r["type_name"]): r["rating"] for r in ckan.call_action("qingyang_timeliness_late", {})}
+    assert late[(org, "service_item")] == "delinquent"
