@@ -1,6 +1,7 @@
 """qingyang_collect: department lists from the inbox into the catalog.
 
-Every file dropped in ``var/inbox/<organization>/<list type>/`` becomes one mapped
+Department systems registered in catalogs/sources.yaml are pulled into the inbox
+when due. Every file in ``var/inbox/<organization>/<list type>/`` becomes one mapped
 task: archive → parse → check (listdef rules + the list's Great Expectations
 suite) → load through CKAN's API → report. The run publishes one Asset per list
 type it changed, so downstream DAGs can follow.
@@ -29,6 +30,11 @@ def var_dir() -> Path:
     return Path(os.environ.get("QINGYANG_VAR_DIR") or Path(__file__).resolve().parents[1] / "var")
 
 
+def sources_file() -> Path:
+    """Registered department systems (QINGYANG_SOURCES_FILE, else catalogs/sources.yaml)."""
+    return Path(os.environ.get("QINGYANG_SOURCES_FILE") or Path(__file__).resolve().parents[1] / "catalogs" / "sources.yaml")
+
+
 @dag(
     dag_id="qingyang_collect",
     schedule=timedelta(minutes=15),
@@ -39,13 +45,34 @@ def var_dir() -> Path:
     doc_md=__doc__,
 )
 def qingyang_collect():
+    @task(retries=2, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
+    def pull_sources() -> list[str]:
+        """Department systems (catalogs/sources.yaml) that are due land in the inbox."""
+        import datetime as dt
+
+        from qingyang_pipeline import sources
+
+        registered = sources.load_sources(sources_file())
+        for source in registered:
+            for problem in source.problems():
+                raise ValueError(problem)
+        now = dt.datetime.now()
+        state = var_dir() / "sources" / "state.json"
+        return [str(sources.pull(s, var_dir() / "inbox", state, now)) for s in sources.due(registered, state, now)]
+
     @task
-    def discover() -> list[dict[str, Any]]:
+    def discover(pulled: list[str]) -> list[dict[str, Any]]:
         from qingyang_pipeline import inbox
 
         scan = inbox.scan_inbox(var_dir() / "inbox", TYPE_NAMES)
         for path, message in scan.problems:
             print(f"inbox problem: {path}: {message}")
+        # files pulled just now were renamed into place complete: no need to wait for them to settle
+        known = {str(f.path) for f in scan}
+        for path in map(Path, pulled):
+            if str(path) not in known:
+                st = path.stat()
+                scan.append(inbox.InboxFile(path.parent.parent.name, path.parent.name, path, st.st_size, st.st_mtime))
         return [{"org_name": f.org_name, "type_name": f.type_name, "path": str(f.path),
                  "size": f.size, "mtime": f.mtime} for f in scan]
 
@@ -76,7 +103,7 @@ def qingyang_collect():
         print("\n".join(lines) or "no new files")
         return lines
 
-    summarize(collect_file.expand(source=discover()))
+    summarize(collect_file.expand(source=discover(pull_sources())))
 
 
 qingyang_collect()

@@ -203,3 +203,46 @@ def test_collect_dag_runs_the_inbox_to_the_catalog(ckan, org, tmp_path, monkeypa
     again = dagbag.dags["qingyang_collect"].test()
     assert again.state == DagRunState.SUCCESS
     assert catalog_titles(ckan, org) == before
+
+
+@pytest.fixture()
+def department_system(tmp_path):
+    """A department's own system: a small local HTTP server (a test peer, not our code)."""
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(served), **kw)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_registered_department_systems_are_pulled_when_due(ckan, org, tmp_path, monkeypatch, airflow_db, dagbag,
+                                                           department_system):
+    from airflow.utils.state import DagRunState
+
+    served, base = department_system
+    (served / "services.csv").write_bytes(gbk_csv("service_item", rows("service_item", 2, **{
+        "最后确认日期": dt.date.today().isoformat()})))
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text(
+        "sources:\n"
+        f"  - {{id: dept-system, organization: {org}, type: service_item, url: '{base}/services.csv',"
+        " format: csv, every_hours: 24}\n", encoding="utf-8")
+    var = tmp_path / "platform-var"
+    monkeypatch.setenv("QINGYANG_VAR_DIR", str(var))
+    monkeypatch.setenv("QINGYANG_SOURCES_FILE", str(sources_file))
+    token = Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip()
+    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", _env("QINGYANG_TEST_CKAN_URL").replace("://", f"://pipeline:{token}@"))
+
+    first = dagbag.dags["qingyang_collect"].test()
+    assert first.state == DagRunState.SUCCESS
+    assert set(catalog_titles(ckan, org)) == {"便民事项001", "便民事项002"}
+    # not due again for 24 hours: the next run pulls nothing
+    second = dagbag.dags["qingyang_collect"].test()
+    assert second.state == DagRunState.SUCCESS
+    assert len(list((var / "archive").rglob("*.csv"))) == 1
