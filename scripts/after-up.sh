@@ -12,10 +12,6 @@ out="$("$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
 echo "$out" | sed 's/^/  /'
 first_run=false
 [[ "$out" == *"sysadmin $ADMIN: created"* ]] && first_run=true
-# The collection and timeliness DAGs run on their schedules (Airflow creates DAGs paused).
-( set -a; . "$VAR/airflow/airflow.env"; set +a
-  "$ROOT/.venv/airflow/bin/airflow" dags unpause --treat-dag-id-as-regex -y '^qingyang_(collect|timeliness)$'
-) >> "$VAR/log/after-up.log" 2>&1 || log "warning: could not unpause the DAGs yet (see var/log/after-up.log)"
 AF_PASS_FILE="$VAR/secrets/airflow_admin_password"
 cat <<MSG
 

@@ -146,6 +146,8 @@ chmod 600 "$tmp_env"
   emit AIRFLOW__CORE__LOAD_EXAMPLES False
   emit AIRFLOW__CORE__EXECUTOR LocalExecutor
   emit AIRFLOW__CORE__PARALLELISM 4
+  # the platform's DAGs run on their schedules from the start (collection, timeliness)
+  emit AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION False
   emit AIRFLOW__CORE__FERNET_KEY "$(cat "$SECRETS/airflow_fernet_key")"
   emit AIRFLOW__CORE__AUTH_MANAGER airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager
   emit AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS admin:admin
