@@ -5,13 +5,14 @@ S := scripts
 include ports.env
 export BIND_HOST CKAN_PORT SOLR_PORT AIRFLOW_PORT PG_PORT REDIS_PORT TEST_CKAN_PORT
 
-.PHONY: help install up down status test ckan collect logs
+.PHONY: help install up down restart status test ckan collect logs
 
 help:
 	@echo "make up       install what is missing, start everything, load the demo catalog"
 	@echo "make test     install what is missing, start what the tests need, run every suite"
 	@echo "make down     stop every process the platform started"
 	@echo "make status   show what runs"
+	@echo "make restart  restart the running services (after changing the code)"
 	@echo "make collect  run the collection pipeline once over var/inbox/<organization>/<type>/"
 	@echo "make ckan ARGS='sysadmin list'   CKAN's command line with the platform's config"
 
@@ -28,6 +29,9 @@ up: install
 
 down:
 	@bash $(S)/services.sh stop
+
+restart:
+	@bash $(S)/services.sh restart
 
 status:
 	@bash $(S)/services.sh status

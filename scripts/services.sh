@@ -61,6 +61,9 @@ case "${1:-status}" in
       for i in $(seq 60); do [[ -e "$VAR/run/supervisord.pid" ]] && kill -0 "$(cat "$VAR/run/supervisord.pid")" 2>/dev/null || break; sleep 0.5; done
     fi
     log "all platform processes stopped" ;;
+  restart)
+    running || die "nothing runs: use make up"
+    ctl restart all ;;
   stop-one)
     shift; running && ctl stop "$@" >/dev/null || true ;;
   status)

@@ -84,59 +84,19 @@ def _json(value):
     return json.dumps(value, ensure_ascii=False)
 
 
-@scheming_validator
-def qingyang_text(field, schema):
-    return _cell_validator(field, schema)
+def _rule(store=lambda v: v):
+    """A validator that applies the field's listdef rule (named in presets.json)."""
+    @scheming_validator
+    def validator(field, schema):
+        return _cell_validator(field, schema, store)
+    return validator
 
 
-@scheming_validator
-def qingyang_choice(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_code(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_uscc_field(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_decimal(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_count(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_year(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_date(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_url(field, schema):
-    return _cell_validator(field, schema)
-
-
-@scheming_validator
-def qingyang_list(field, schema):
-    return _cell_validator(field, schema, store=_json)
-
-
-@scheming_validator
-def qingyang_info_items(field, schema):
-    return _cell_validator(field, schema, store=_json)
+# One rule per kind of value; lists and repeating items are stored as JSON.
+CELL_RULES = {name: _rule() for name in (
+    "qingyang_text", "qingyang_choice", "qingyang_code", "qingyang_uscc_field", "qingyang_decimal",
+    "qingyang_count", "qingyang_year", "qingyang_date", "qingyang_url")}
+CELL_RULES.update({name: _rule(store=_json) for name in ("qingyang_list", "qingyang_info_items")})
 
 
 @scheming_validator
@@ -214,5 +174,5 @@ def qingyang_region_code(value: Any, context: Any) -> Any:
 
 
 def get_validators() -> dict[str, Any]:
-    names = [n for n in globals() if n.startswith("qingyang_")]
-    return {n: globals()[n] for n in names}
+    named = {n: f for n, f in globals().items() if n.startswith("qingyang_") and callable(f)}
+    return {**named, **CELL_RULES}
