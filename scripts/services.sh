@@ -63,7 +63,9 @@ case "${1:-status}" in
     log "all platform processes stopped" ;;
   restart)
     running || die "nothing runs: use make up"
-    ctl restart all ;;
+    # only what runs now (restart all would also start the test-only programs)
+    progs="$(ctl status | awk '$2=="RUNNING" {print $1}')"
+    [[ -n "$progs" ]] && ctl restart $progs ;;
   stop-one)
     shift; running && ctl stop "$@" >/dev/null || true ;;
   status)
