@@ -72,7 +72,7 @@ def qingyang_list_export(context: dict, data_dict: dict) -> dict[str, Any]:
 
 
 def qingyang_list_import(context: dict, data_dict: dict) -> dict[str, Any]:
-    """Create or update a department's items from spreadsheet rows, in one transaction.
+    """Create or update a department's items from spreadsheet rows, in one request.
 
     :param organization: organization name or id
     :param type: list type
