@@ -106,7 +106,7 @@ def check_rows(lt: listdef.ListType, table: parsing.Table, params: dict, docs_di
     problems = [Problem(c.row_number, c.header, str(c.value or ""), c.message_zh, c.message_en)
                 for c in table.cell_errors]
     bad = {p.row for p in problems}
-    items, numbers, raw_rows = [], [], []
+    items, numbers = [], []
     for row, number in zip(table.rows, table.row_numbers):
         item, errors = listdef.row_to_item(lt, row, number)
         for e in errors:

@@ -36,9 +36,3 @@ def facts(org: model.Group) -> dict[str, Any]:
         "org_path": [g.name for g in ancestry(org)],
     }
 
-
-def descendants(org_name: str) -> list[str]:
-    org = model.Group.get(org_name)
-    if org is None:
-        return []
-    return [org.name] + [row[1] for row in org.get_children_group_hierarchy(type="organization")]
