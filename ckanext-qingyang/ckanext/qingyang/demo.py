@@ -1055,9 +1055,14 @@ def apportion(total: int, weights: list[tuple[str, float]]) -> dict[str, int]:
 
 
 def _variants(bases: list, qualifiers: tuple[str, ...], rng: random.Random) -> Iterator[tuple[Any, str]]:
-    """(base, suffix) pairs, all distinct: the bases shuffled, then each with each qualifier, then numbered."""
-    order = list(bases)
+    """(base, suffix) pairs, all distinct: the bases shuffled, then each with each qualifier, then numbered.
+
+    A profile's first item is its best-known one (e.g. 建设用地规划许可证核发): it stays first,
+    so every demo catalog holds the items people search for.
+    """
+    order = list(bases[1:])
     rng.shuffle(order)
+    order = list(bases[:1]) + order
     yield from ((b, "") for b in order)
     for q in qualifiers:
         yield from ((b, q) for b in order)

@@ -251,3 +251,15 @@ def test_load_through_the_action_api_then_rerun_changes_nothing(orgs):
             for res in pkg["resources"]:
                 if res.get("datastore_active"):
                     _site_action("datastore_delete", {"resource_id": res["id"], "force": True})
+
+
+def test_the_best_known_items_are_always_in_the_demo():
+    from pathlib import Path
+
+    from ckanext.qingyang import demo, orgtree
+
+    orgs = orgtree.read_tree(Path(__file__).resolve().parents[4] / "catalogs" / "organizations.yaml")
+    for size in (300, 2000):
+        titles = {r.get("名称") or r.get("项目名称") or r.get("事项名称")
+                  for rows in demo.generate(orgs, size).values() for r in rows}
+        assert {"建设用地规划许可证核发", "无犯罪记录证明开具", "城乡居民基本医疗保险参保登记"} <= titles
