@@ -10,10 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-RATINGS = ("fresh", "due", "overdue", "delinquent")
-LABELS = {"fresh": "及时", "due": "待更新", "overdue": "逾期", "delinquent": "严重逾期"}
-
-
 def grace_days(cycle_days: int) -> int:
     return max(7, cycle_days // 6)
 

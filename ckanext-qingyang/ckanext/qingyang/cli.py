@@ -1,6 +1,7 @@
 """`ckan qingyang ...` commands (IClick)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -9,10 +10,13 @@ import ckan.plugins.toolkit as tk
 from ckanext.qingyang import orgtree
 
 
+@functools.cache
+def _site_user_name() -> str:
+    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+
 def _site_action(name: str, data: dict):
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"user": site_user["name"], "ignore_auth": True}
-    return tk.get_action(name)(context, data)
+    return tk.get_action(name)({"user": _site_user_name(), "ignore_auth": True}, data)
 
 
 def catalogs_dir() -> Path:

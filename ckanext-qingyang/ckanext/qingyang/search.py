@@ -48,18 +48,22 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def facet_label(facet: str, value: str) -> str | None:
-    if facet == "dataset_type":
-        return TYPE_LABELS.get(value)
-    if facet == "jurisdiction_level":
-        return LEVEL_LABELS.get(value)
+def _choice_labels() -> dict[str, dict[str, str]]:
+    """field -> stored value -> Chinese label; the first type naming a value wins."""
+    out: dict[str, dict[str, str]] = {"dataset_type": TYPE_LABELS, "jurisdiction_level": LEVEL_LABELS}
     for lt in listdef.all_types().values():
         for col in lt.columns:
-            if col.field_name == facet and col.choices:
-                label = col.label_of(value)
-                if label != value:
-                    return label
-    return None
+            for choice in col.choices:
+                out.setdefault(col.field_name, {}).setdefault(choice.value, choice.label)
+    return out
+
+
+# built once: facet labelling runs on every search
+CHOICE_LABELS = _choice_labels()
+
+
+def facet_label(facet: str, value: str) -> str | None:
+    return CHOICE_LABELS.get(facet, {}).get(value)
 
 
 def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:

@@ -49,14 +49,17 @@ def _owner_name(data: dict) -> str:
 
 @scheming_validator
 def qingyang_required(field, schema):
+    col = _column(field, schema)
+    lt = listdef.load_type(schema["dataset_type"]) if schema.get("dataset_type") in listdef.TYPE_NAMES else None
+
     def validator(key, data, errors, context):
         value = data.get(key, missing)
         if value is not missing and not listdef.is_blank(value):
             return
-        col = _column(field, schema)
-        if col.required or (col.required_when and listdef.missing_required(col, _item_values(schema, data))):
-            lt = listdef.load_type(schema["dataset_type"]) if schema.get("dataset_type") in listdef.TYPE_NAMES else None
-            msg = listdef.required_message(lt, col, _item_values(schema, data)) if lt else f"{col.label}:必填,不能为空"
+        # the other fields are parsed only when a conditional requirement needs them
+        item = _item_values(schema, data) if col.required_when else {}
+        if col.required or listdef.missing_required(col, item):
+            msg = listdef.required_message(lt, col, item) if lt else f"{col.label}:必填,不能为空"
             errors[key].append(msg)
         data[key] = missing if value is missing else ""
         raise StopOnError

@@ -48,9 +48,10 @@ def _platform_admin(context, data_dict):
     user = context.get("auth_user_obj") or tk.current_user
     if user is None or not getattr(user, "is_authenticated", False):
         return {"success": False, "msg": "请先登录"}
-    admin_orgs = [g.id for g in model.Session.query(model.Group).filter(
-        model.Group.is_organization.is_(True), model.Group.state == "active")
-        if "platform_admin" in str((g.extras or {}).get("roles", "")).split()]
+    candidates = model.Session.query(model.Group).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active",
+        model.Group.extras["roles"].astext.contains("platform_admin"))
+    admin_orgs = [g.id for g in candidates if "platform_admin" in str(g.extras["roles"]).split()]
     from ckan import authz
 
     if any(authz.has_user_permission_for_group_or_org(gid, user.name, "read") for gid in admin_orgs):
