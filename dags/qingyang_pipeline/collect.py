@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -22,6 +24,7 @@ Call = Callable[[str, dict], Any]
 
 REJECT_SHARE = 0.2      # more refused rows than this: the whole file is refused
 CHUNK_ROWS = 500        # rows per import request
+PARALLEL_REQUESTS = 2   # import requests in flight at once (CKAN runs two workers)
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Settings:
     var_dir: Path
     reject_share: float = REJECT_SHARE
     chunk_rows: int = CHUNK_ROWS
+    parallel_requests: int = PARALLEL_REQUESTS
     full_list: bool = True
     today: dt.date | None = None
 
@@ -170,14 +174,29 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
             f"too many rows with errors ({share} > {settings.reject_share:.0%}); nothing applied"))
 
     keep = [(row, n) for row, n in zip(table.rows, table.row_numbers) if n not in blocked]
-    names: list[str] = []
-    for start in range(0, len(keep), settings.chunk_rows):
-        chunk = keep[start:start + settings.chunk_rows]
-        result_ = call("qingyang_list_import", {
+
+    def load(chunk: list[tuple[dict, int]]) -> dict:
+        return call("qingyang_list_import", {
             "organization": file.org_name, "type": file.type_name,
             "rows": [_jsonable(r) for r, _ in chunk], "row_numbers": [n for _, n in chunk]})
+
+    # chunks hold different items (the file's duplicates were refused above), so they may load side by side
+    chunks = [keep[i:i + settings.chunk_rows] for i in range(0, len(keep), settings.chunk_rows)]
+    names: list[str] = []
+
+    def take(result_: dict) -> None:
         _count(report, result_)
         names.extend(result_["names"])
+
+    # at most parallel_requests in flight; after a failure nothing more is sent (the retry starts over)
+    in_flight: deque = deque()
+    with ThreadPoolExecutor(max(1, settings.parallel_requests)) as pool:
+        for chunk in chunks:
+            if len(in_flight) >= max(1, settings.parallel_requests):
+                take(in_flight.popleft().result())
+            in_flight.append(pool.submit(load, chunk))
+        while in_flight:
+            take(in_flight.popleft().result())
     if settings.full_list:
         reason = f"{received_at:%Y-%m-%d} 提交的完整清单({file.path.name},SHA-256 {record.sha256[:12]})中没有该事项"
         _count(report, call("qingyang_list_withdraw", {

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
 
 import ckan.model as model
 
@@ -23,11 +25,35 @@ TYPE_LABELS = {t: lt.about.split(" (")[0] for t, lt in listdef.all_types().items
 LEVEL_LABELS = {"city": "市级", "county": "县级", "township": "乡级"}
 
 
+# org id -> jurisdiction facts, while a bulk write indexes many items of few organizations
+_org_facts: ContextVar[dict[str, dict] | None] = ContextVar("qingyang_org_facts", default=None)
+
+
+@contextmanager
+def org_facts_cached() -> Iterator[None]:
+    """Compute each organization's ancestry once for everything indexed inside."""
+    token = _org_facts.set({})
+    try:
+        yield
+    finally:
+        _org_facts.reset(token)
+
+
+def _facts(org_id: str) -> dict[str, Any] | None:
+    cache = _org_facts.get()
+    if cache is not None and org_id in cache:
+        return cache[org_id]
+    org = model.Group.get(org_id)
+    facts = jurisdiction.facts(org) if org is not None else None
+    if cache is not None:
+        cache[org_id] = facts
+    return facts
+
+
 def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Jurisdiction, year and the Chinese labels of coded values."""
-    org = model.Group.get(pkg_dict.get("owner_org") or "")
-    if org is not None:
-        facts = jurisdiction.facts(org)
+    facts = _facts(pkg_dict.get("owner_org") or "")
+    if facts is not None:
         pkg_dict["jurisdiction_level"] = facts["jurisdiction_level"]
         pkg_dict["county"] = facts["county"]
         pkg_dict["county_code"] = facts["county_code"]
