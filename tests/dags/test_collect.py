@@ -60,7 +60,8 @@ def rows(type_name: str, n: int, **overrides) -> list[dict]:
     out = []
     for i in range(n):
         row = spreadsheets.example_row(lt)
-        row.update({"事项名称": f"便民事项{i + 1:03d}", "最后确认日期": "2026-10-01"})
+        row.update({"事项名称": f"便民事项{i + 1:04d}" if n > 999 else f"便民事项{i + 1:03d}",
+                    "最后确认日期": "2026-10-01"})
         row.update(overrides)
         out.append(row)
     return out
@@ -173,6 +174,23 @@ def test_a_full_list_withdraws_what_it_no_longer_names(ckan, org, settings):
     assert (report.unchanged, report.cancelled) == (3, 1)
     withdrawn = ckan("package_search", {"q": "便民事项004", "fq": f"organization:{org}"})["results"][0]
     assert withdrawn["list_status"] == "withdrawn" and "v2.xlsx" in withdrawn["list_status_reason"]
+
+
+def test_a_large_file_loads_completely_in_parallel_chunks_and_a_rerun_changes_nothing(ckan, org, settings):
+    """2,000 rows: four import requests, two at a time, plus a few bad rows among them."""
+    data_rows = rows("service_item", 2000)
+    for i in (10, 999, 1500):
+        data_rows[i]["办结时限"] = "三天"
+    data = xlsx("service_item", data_rows)
+    report = process(ckan, settings, drop(settings, org, "service_item", "大清单.xlsx", data))
+    assert report.outcome == "accepted", report.reason_zh
+    assert (report.rows, report.created, report.quarantined_rows) == (2000, 1997, 3)
+    assert sorted(p.row for p in report.problems if p.blocking) == [12, 1001, 1502]
+    exported = ckan("qingyang_list_export", {"organization": org, "type": "service_item"})
+    assert exported["count"] == 1997
+    assert ckan("organization_show", {"id": org})["package_count"] == 1997
+    again = process(ckan, settings, drop(settings, org, "service_item", "大清单.xlsx", data))
+    assert (again.created, again.updated, again.cancelled, again.unchanged) == (0, 0, 0, 1997)
 
 
 def test_collect_dag_runs_the_inbox_to_the_catalog(ckan, org, tmp_path, monkeypatch, airflow_db, dagbag):

@@ -147,6 +147,7 @@ def _save_new(ctx: dict, package_plugin, schema: dict, data: dict) -> tuple[mode
     data["creator_user_id"] = ctx["auth_user_obj"].id
     pkg, _ = model_save.package_dict_save(data, ctx, False)
     model.Session.flush()
+    data["id"] = pkg.id
     pkg.metadata_modified = datetime.datetime.utcnow()
     tk.get_action("package_owner_org_update")(
         dict(ctx, ignore_auth=True, defer_commit=True), {"id": pkg.id, "organization_id": pkg.owner_org})
