@@ -4,11 +4,13 @@ Runs on the test site of the stack from `make up` (var/ckan/test.ini, served on
 TEST_CKAN_PORT by the `ckan-test` program), which it resets before each cold load,
 so the platform's own catalog is never touched. With the demo generator's data:
 
-  1. bulk full load     qingyang_list_import, one request per department list (cold)
+  1. bulk full load     qingyang_list_import in 500-row requests, two in flight, as the
+                        pipeline sends them (cold)
   2. bulk rerun         the same rows again (nothing changes)
   3. bulk 1% changed    1% of rows edited
   4. plain route        reset, then `ckanapi load datasets`: one package_create per
-                        item over HTTP (cold)
+                        item over HTTP (cold); --plain-items N times it on whole
+                        departments holding about N items and compares per-item rates
 
   .venv/ckan/bin/python bench/load_bench.py --size 50000 [--plain-items 5000] [--skip-plain]
 
