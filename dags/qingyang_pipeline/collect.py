@@ -189,10 +189,11 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
         names.extend(result_["names"])
 
     # at most parallel_requests in flight; after a failure nothing more is sent (the retry starts over)
+    width = max(1, settings.parallel_requests)
     in_flight: deque = deque()
-    with ThreadPoolExecutor(max(1, settings.parallel_requests)) as pool:
+    with ThreadPoolExecutor(width) as pool:
         for chunk in chunks:
-            if len(in_flight) >= max(1, settings.parallel_requests):
+            if len(in_flight) >= width:
                 take(in_flight.popleft().result())
             in_flight.append(pool.submit(load, chunk))
         while in_flight:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
+
 def grace_days(cycle_days: int) -> int:
     return max(7, cycle_days // 6)
 

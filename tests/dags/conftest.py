@@ -15,6 +15,8 @@ import os
 import shutil
 import sys
 import tempfile
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,46 @@ def ckan_connection(monkeypatch):
         monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", url)
 
     return _point_at
+
+
+@dataclass(frozen=True)
+class CkanSite:
+    """The test CKAN `make test` starts, and the pipeline token it issues for the run."""
+    url: str
+    token: str
+
+    @property
+    def connection_uri(self) -> str:
+        """The `qingyang_ckan` Airflow connection for this site."""
+        return self.url.replace("://", f"://pipeline:{self.token}@")
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        pytest.fail(f"{name} is not set: `make test` starts a CKAN for these tests and sets it")
+    return value
+
+
+@pytest.fixture(scope="session")
+def test_ckan() -> CkanSite:
+    return CkanSite(_env("QINGYANG_TEST_CKAN_URL"), Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip())
+
+
+@pytest.fixture(scope="module")
+def ckan(test_ckan):
+    """call(action, data) against the test CKAN, as the pipeline."""
+    from ckanapi import RemoteCKAN
+
+    remote = RemoteCKAN(test_ckan.url, apikey=test_ckan.token)
+    return lambda action, data: remote.call_action(action, data)
+
+
+@pytest.fixture()
+def org(ckan):
+    """A fresh department of its own for each test (the test CKAN keeps its data)."""
+    name = f"test-dept-{uuid.uuid4().hex[:8]}"
+    ckan("organization_create", {"name": name, "title": "测试局", "kind": "department",
+                                 "jurisdiction_level": "city", "jurisdiction": "庆阳市",
+                                 "region_code": "621000"})
+    return name

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -19,33 +18,6 @@ from openpyxl import Workbook, load_workbook
 from ckanext.qingyang import listdef, spreadsheets
 
 TODAY = dt.date(2026, 11, 1)
-
-
-def _env(name: str) -> str:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        pytest.fail(f"{name} is not set: `make test` starts a CKAN for these tests and sets it")
-    return value
-
-
-@pytest.fixture(scope="module")
-def ckan():
-    from ckanapi import RemoteCKAN
-
-    url = _env("QINGYANG_TEST_CKAN_URL")
-    token = Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip()
-    remote = RemoteCKAN(url, apikey=token)
-    return lambda action, data: remote.call_action(action, data)
-
-
-@pytest.fixture()
-def org(ckan):
-    """A fresh department of its own for each test (the test CKAN keeps its data)."""
-    name = f"test-dept-{uuid.uuid4().hex[:8]}"
-    ckan("organization_create", {"name": name, "title": "测试局", "kind": "department",
-                                 "jurisdiction_level": "city", "jurisdiction": "庆阳市",
-                                 "region_code": "621000"})
-    return name
 
 
 @pytest.fixture()
@@ -193,14 +165,12 @@ def test_a_large_file_loads_completely_in_parallel_chunks_and_a_rerun_changes_no
     assert (again.created, again.updated, again.cancelled, again.unchanged) == (0, 0, 0, 1997)
 
 
-def test_collect_dag_runs_the_inbox_to_the_catalog(ckan, org, tmp_path, monkeypatch, airflow_db, dagbag):
+def test_collect_dag_runs_the_inbox_to_the_catalog(ckan, org, test_ckan, tmp_path, monkeypatch, airflow_db, dagbag):
     from airflow.utils.state import DagRunState
 
     var = tmp_path / "platform-var"
     monkeypatch.setenv("QINGYANG_VAR_DIR", str(var))
-    token = Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip()
-    url = _env("QINGYANG_TEST_CKAN_URL")
-    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", url.replace("://", f"://pipeline:{token}@"))
+    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", test_ckan.connection_uri)
     folder = var / "inbox" / org / "service_item"
     folder.mkdir(parents=True)
     path = folder / "清单.xlsx"
@@ -239,8 +209,8 @@ def department_system(tmp_path):
     server.shutdown()
 
 
-def test_registered_department_systems_are_pulled_when_due(ckan, org, tmp_path, monkeypatch, airflow_db, dagbag,
-                                                           department_system):
+def test_registered_department_systems_are_pulled_when_due(ckan, org, test_ckan, tmp_path, monkeypatch, airflow_db,
+                                                           dagbag, department_system):
     from airflow.utils.state import DagRunState
 
     served, base = department_system
@@ -254,8 +224,7 @@ def test_registered_department_systems_are_pulled_when_due(ckan, org, tmp_path, 
     var = tmp_path / "platform-var"
     monkeypatch.setenv("QINGYANG_VAR_DIR", str(var))
     monkeypatch.setenv("QINGYANG_SOURCES_FILE", str(sources_file))
-    token = Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip()
-    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", _env("QINGYANG_TEST_CKAN_URL").replace("://", f"://pipeline:{token}@"))
+    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", test_ckan.connection_uri)
 
     first = dagbag.dags["qingyang_collect"].test()
     assert first.state == DagRunState.SUCCESS

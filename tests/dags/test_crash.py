@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import pytest
 
 from ckanext.qingyang import listdef
-from test_collect import TODAY, _env, ckan, drop, org, xlsx  # noqa: F401 (ckan, org: fixtures)
+from test_collect import TODAY, drop, xlsx
 
 ROWS = 400
 CHUNK = 100     # rows per import request: one kill lands inside one transaction
@@ -124,10 +124,10 @@ def committed(ckan, name: str) -> bool:
 
 
 @pytest.mark.parametrize("kill_when", ["early", "inside_transaction", "after_commit"])
-def test_killing_ckan_inside_an_import_then_rerunning_converges(ckan, org, settings, kill_when):
+def test_killing_ckan_inside_an_import_then_rerunning_converges(ckan, org, test_ckan, settings, kill_when):
     """The kill lands in the second import request: at its start, inside its database
     transaction, or right after its commit while its items are being indexed."""
-    url = _env("QINGYANG_TEST_CKAN_URL")
+    url = test_ckan.url
     port = urlparse(url).port
     lt = listdef.load_type("power_item")
     expected = power_rows(ROWS)
@@ -200,11 +200,10 @@ print("finished")
 
 
 @pytest.mark.parametrize("kill_after", [1.0, 4.0], ids=["loading", "later"])
-def test_killing_the_pipeline_process_then_rerunning_converges(ckan, org, settings, kill_after):
+def test_killing_the_pipeline_process_then_rerunning_converges(ckan, org, test_ckan, settings, kill_after):
     expected = power_rows(ROWS)
     file = drop(settings, org, "power_item", "权力清单.xlsx", xlsx("power_item", expected))
-    args = {"url": _env("QINGYANG_TEST_CKAN_URL"), "org": org, "path": str(file.path), "chunk": CHUNK,
-            "token": Path(_env("QINGYANG_TEST_CKAN_TOKEN_FILE")).read_text().strip(),
+    args = {"url": test_ckan.url, "org": org, "path": str(file.path), "chunk": CHUNK, "token": test_ckan.token,
             "var": str(settings.var_dir)}
     dags = Path(__file__).resolve().parents[2] / "dags"
     proc = subprocess.Popen([sys.executable, "-c", RUNNER, json.dumps(args)], stdout=subprocess.PIPE,

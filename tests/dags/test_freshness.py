@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
-from pathlib import Path
 
 import pytest
 
@@ -32,29 +29,19 @@ def test_rate_lists_uses_each_types_cycle():
     assert {r.type_name: r.rating for r in ratings} == {"poverty_project": "delinquent", "power_item": "fresh"}
 
 
-def test_timeliness_dag_stores_ratings_that_the_platform_admin_sees(airflow_db, dagbag, monkeypatch):
+def test_timeliness_dag_stores_ratings_that_the_platform_admin_sees(airflow_db, dagbag, monkeypatch, ckan, org,
+                                                                    test_ckan):
     from airflow.utils.state import DagRunState
-    from ckanapi import RemoteCKAN
 
-    url = os.environ.get("QINGYANG_TEST_CKAN_URL", "").strip()
-    token_file = os.environ.get("QINGYANG_TEST_CKAN_TOKEN_FILE", "").strip()
-    if not url or not token_file:
-        pytest.fail("QINGYANG_TEST_CKAN_URL / QINGYANG_TEST_CKAN_TOKEN_FILE not set: `make test` sets them")
-    token = Path(token_file).read_text().strip()
-    ckan = RemoteCKAN(url, apikey=token)
-    org = f"late-dept-{uuid.uuid4().hex[:8]}"
-    ckan.call_action("organization_create", {"name": org, "title": "迟报局", "kind": "department",
-                                             "jurisdiction_level": "city", "jurisdiction": "庆阳市",
-                                             "region_code": "621000"})
     from ckanext.qingyang import listdef, spreadsheets
 
     row = spreadsheets.example_row(listdef.load_type("service_item"))
     row["最后确认日期"] = "2024-01-01"   # far beyond the 180-day cycle
-    ckan.call_action("qingyang_list_import", {"organization": org, "type": "service_item", "rows": [row]})
-    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", url.replace("://", f"://pipeline:{token}@"))
+    ckan("qingyang_list_import", {"organization": org, "type": "service_item", "rows": [row]})
+    monkeypatch.setenv("AIRFLOW_CONN_QINGYANG_CKAN", test_ckan.connection_uri)
 
     dag_run = dagbag.dags["qingyang_timeliness"].test()
 
     assert dag_run.state == DagRunState.SUCCESS
-    late = {(r["organization"], r["type_name"]): r["rating"] for r in ckan.call_action("qingyang_timeliness_late", {})}
+    late = {(r["organization"], r["type_name"]): r["rating"] for r in ckan("qingyang_timeliness_late", {})}
     assert late[(org, "service_item")] == "delinquent"

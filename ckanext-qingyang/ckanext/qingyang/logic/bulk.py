@@ -66,7 +66,11 @@ def stored_form(lt: listdef.ListType, item: dict) -> dict[str, str]:
 
 
 def current_items(lt: listdef.ListType, org_id: str, names: list[str] | None = None) -> dict[str, Any]:
-    """Active items of one list by name: the few columns unchanged-detection needs, no ORM objects."""
+    """Items by name, as the few columns unchanged-detection needs (no ORM objects).
+
+    Without `names`: the active items of this department's list. With `names`:
+    the packages of those names, whatever their owner or state.
+    """
     P = model.Package
     q = model.Session.query(P.id, P.name, P.owner_org, P.state, P.title, P.notes, P.extras,
                             P.metadata_modified)
@@ -173,10 +177,10 @@ def create_many(user_ctx: dict, lt: listdef.ListType, new: list[NewItem],
         raise tk.NotAuthorized("用户不存在")
     package_plugin = lib_plugins.lookup_package_plugin(lt.name)
     schema = package_plugin.create_package_schema()
+    ctx = {"model": model, "session": model.Session, "user": user.name, "auth_user_obj": user}
     indexed: dict[str, dict] = {}
     for start in range(0, len(new), CREATE_CHUNK):
         chunk = new[start:start + CREATE_CHUNK]
-        ctx = {"model": model, "session": model.Session, "user": user.name, "auth_user_obj": user}
         saved: list[tuple[NewItem, model.Package]] = []
         try:
             for one in chunk:
@@ -196,7 +200,8 @@ def create_many(user_ctx: dict, lt: listdef.ListType, new: list[NewItem],
             model.Session.rollback()
             log.warning("bulk create of %d %s items failed; retrying one by one", len(chunk), lt.name,
                         exc_info=True)
-            report.errors = [e for e in report.errors if e["row"] not in {o.row for o in chunk}]
+            chunk_rows = {o.row for o in chunk}
+            report.errors = [e for e in report.errors if e["row"] not in chunk_rows]
             for one in chunk:
                 errors = _write(user_ctx, "package_create", one.data)
                 if errors:
