@@ -129,6 +129,17 @@ def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict
                         {"column": f, "value_set": [c.value for c in col.choices]},
                         dimension="validity", check="choice", zh=f"不是允许的取值,应为 {allowed} 之一",
                         en=f"{f} is one of {[c.value for c in col.choices]}", **common))
+    for other, rules in col.allowed_with.items():
+        other_col = lt.column(other)
+        for other_value, allowed in rules.items():
+            zh = (f"与{other_col.label}“{other_col.label_of(other_value)}”不相符,"
+                  f"应为 {'、'.join(col.label_of(v) for v in allowed)}")
+            out.append(_exp("expect_column_values_to_be_in_set",
+                            {"column": f, "value_set": list(allowed),
+                             "row_condition": _condition({other: [other_value]})},
+                            dimension="consistency", check="allowed_with", zh=zh,
+                            en=f"{f} is one of {list(allowed)} when {other} is {other_value}", **common))
+            out[-1]["meta"]["type_name"] = lt.name
     if kind == "qy_power_ref":
         out.append(_exp("expect_column_values_to_be_in_set",
                         {"column": f, "value_set": {"$PARAMETER": PARAM_KNOWN_POWER_CODES}},
@@ -341,7 +352,7 @@ class RowFailure:
     message_zh: str
     message_en: str
     expectation_type: str
-    dimension: str = ""  # completeness, validity, reference, uniqueness or timeliness
+    dimension: str = ""  # completeness, validity, consistency, reference, uniqueness or timeliness
 
 
 @dataclass
@@ -524,6 +535,9 @@ def _messages(meta: dict, etype: str, row: int | None, value: Any, params: dict,
             return f"{label}:“{text}”晚于检查当日 {hi},不能填写未来日期", en
         return (f"{label}:“{text}”早于 {lo},已超过更新周期({meta.get('update_cycle_days')} 天)"
                 "未确认,请核实后更新最后确认日期"), en
+    if check == "allowed_with":
+        col = listdef.load_type(meta["type_name"]).column(field_name)
+        return f"{label}:“{col.label_of(_fmt(value))}”{meta['rule_zh']}", en
     return f"{label}:“{_fmt(value)}”{meta['rule_zh']}", en
 
 

@@ -126,8 +126,11 @@ def test_suite_follows_the_list_definition(type_name):
         else:
             assert nn == [], f
         if col.choices:
-            (e,) = by[("expect_column_values_to_be_in_set", f)]
+            in_set = by[("expect_column_values_to_be_in_set", f)]
+            (e,) = [e for e in in_set if "row_condition" not in e["kwargs"]]
             assert e["kwargs"]["value_set"] == [c.value for c in col.choices]
+            # one conditional set per value of another field that narrows this one
+            assert len(in_set) - 1 == sum(len(rules) for rules in col.allowed_with.values()), f
         if col.pattern:
             assert any(e["kwargs"]["regex"] == col.pattern
                        for e in by[("expect_column_values_to_match_regex", f)]), f
@@ -341,8 +344,8 @@ def test_timeliness_defaults_to_today():
 
 def test_shared_resource_not_shared_needs_a_basis():
     items = valid_items("shared_resource")
-    items[0].update(share_type="none", no_share_basis=None)  # missing basis
-    items[1].update(share_type="none")  # the example has a basis
+    items[0].update(share_type="none", no_share_basis=None, open_type="closed")  # missing basis
+    items[1].update(share_type="none", open_type="closed")  # the example has a basis
     items[2].update(share_type="unconditional", no_share_basis=None)  # not needed
     result = run("shared_resource", items)
     assert only_failures(result) == {
@@ -415,3 +418,17 @@ def test_unconvertible_number_is_reported_with_its_value():
     result = run("special_fund", items)
     assert only_failures(result) == {(2, "budget_amount", "预算数额", "expect_column_values_to_not_be_null")}
     assert result.failures[0].message_zh == "预算数额:“一千”不是有效的数值"
+
+
+
+def test_a_resource_more_open_than_shared_is_refused_naming_row_and_field():
+    items = valid_items("shared_resource")
+    items[0].update(share_type="none", open_type="closed")
+    items[1].update(share_type="none", open_type="open")
+    items[2].update(share_type="conditional", share_condition="仅限监管使用", open_type="open")
+    result = run("shared_resource", items)
+    assert only_failures(result) == {
+        (3, "open_type", "开放属性", "expect_column_values_to_be_in_set"),
+        (4, "open_type", "开放属性", "expect_column_values_to_be_in_set")}
+    assert result.failures_for(3)[0].message_zh == "开放属性:“无条件开放”与共享类型“不予共享”不相符,应为 不予开放"
+    assert "应为 有条件开放、不予开放" in result.failures_for(4)[0].message_zh

@@ -153,3 +153,21 @@ QINGYANG_COUNTIES = {
     "621026": "宁县",
     "621027": "镇原县",
 }
+
+
+# 居民身份证号码, GB 11643-1999: 17 digits and a check character (0-9 or X).
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_number_check_char(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
+def is_valid_id_number(code: str) -> bool:
+    return bool(re.fullmatch(r"\d{17}[\dX]", code)) and id_number_check_char(code[:17]) == code[17]
+
+
+def is_valid_mobile(phone: str) -> bool:
+    """A mainland mobile (1 + 10 digits) or a fixed line with area code (0931-1234567)."""
+    return bool(re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", phone))

@@ -1410,6 +1410,8 @@ class _Generator:
             else:
                 share = rng.choices(("unconditional", "conditional", "none"), (60, 35, 5))[0]
                 open_ = rng.choices(("open", "conditional", "closed"), (50, 35, 15))[0]
+            # never more open to the public than shared among agencies (open_type allowed_with)
+            open_ = {"none": "closed", "conditional": "conditional" if open_ == "open" else open_}.get(share, open_)
             method = rng.choices(("api", "file", "table"), (45, 25, 30))[0]
             fmt = {"api": "接口/JSON", "file": rng.choice(("电子表格/XLSX", "文件/CSV")), "table": "数据库/库表"}[method]
             cycle = rng.choices(("realtime", "daily", "weekly", "monthly", "quarterly", "yearly"),
@@ -1430,14 +1432,12 @@ class _Generator:
         return rows
 
     def share_combinations(self, rows: list[dict[str, str]]) -> None:
-        """Every 共享类型 x 开放属性 at least once, then the fields each share type needs."""
+        """Every allowed 共享类型 x 开放属性 at least once, then the fields each share type needs."""
         lt = self.types["shared_resource"]
         labels = self.labels["shared_resource"]
-        shares = [c.label for c in lt.column("share_type").choices]
-        opens = [c.label for c in lt.column("open_type").choices]
+        pairs = share_open_pairs()
         rng = _rng(self.seed, "share-combinations")
-        for row, (share, open_) in zip(rng.sample(rows, min(9, len(rows))),
-                                       [(s, o) for s in shares for o in opens]):
+        for row, (share, open_) in zip(rng.sample(rows, min(len(pairs), len(rows))), pairs):
             row[labels["share_type"]], row[labels["open_type"]] = share, open_
         conditional = lt.column("share_type").label_of("conditional")
         none = lt.column("share_type").label_of("none")
@@ -1448,6 +1448,14 @@ class _Generator:
             row[labels["share_condition"]] = (f"仅限{users}履行法定职责使用,经提供方审核同意后共享,不得转作他用"
                                               if share == conditional else "")
             row[labels["no_share_basis"]] = r.choice(NO_SHARE_BASIS) if share == none else ""
+
+
+def share_open_pairs() -> list[tuple[str, str]]:
+    """The (共享类型, 开放属性) label pairs the schema allows together."""
+    lt = listdef.load_type("shared_resource")
+    share, open_ = lt.column("share_type"), lt.column("open_type")
+    return [(s.label, o.label) for s in share.choices for o in open_.choices
+            if not listdef.disallowed_message(lt, open_, {"share_type": s.value, "open_type": o.value})]
 
 
 # 责任事项: 环节|职责|追责情形, by power type

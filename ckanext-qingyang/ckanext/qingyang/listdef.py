@@ -18,7 +18,8 @@ from typing import Any, Iterable
 
 import yaml
 
-from ckanext.qingyang.codes import QINGYANG_COUNTIES, is_valid_uscc, normalize_uscc
+from ckanext.qingyang.codes import (QINGYANG_COUNTIES, is_valid_id_number, is_valid_mobile, is_valid_uscc,
+                                    normalize_uscc)
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 PRESETS_FILE = Path(__file__).parent / "presets.json"
@@ -81,6 +82,9 @@ class Column:
     subfields: tuple[dict, ...] = ()
     resource_role: str | None = None
     in_template: bool = True
+    mask: str | None = None
+    # other field -> its value -> the values this field may take alongside it
+    allowed_with: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def choice_for(self, raw: str) -> Choice | None:
         for c in self.choices:
@@ -105,6 +109,7 @@ class ListType:
     update_cycle_days: int
     title_format: str | None
     fields: list[Column]
+    household_columns: list[Column] = field(default_factory=list)
 
     @property
     def columns(self) -> list[Column]:
@@ -160,7 +165,8 @@ def column_from_field(raw: dict) -> Column:
         item_pattern=f.get("item_pattern"), places=int(f.get("places", 4)), unit=f.get("unit", ""),
         example=str(f.get("example", "")), not_above=f.get("not_above"),
         subfields=tuple(f.get("subfields") or ()), resource_role=f.get("resource_role"),
-        in_template=f.get("column", True) is not False,
+        in_template=f.get("column", True) is not False, mask=f.get("mask"),
+        allowed_with=f.get("allowed_with") or {},
     )
 
 
@@ -180,6 +186,7 @@ def load_type(type_name: str) -> ListType:
         natural_key=tuple(meta["natural_key"]), year_field=meta.get("year_field"),
         update_cycle_days=int(meta.get("update_cycle", 365)), title_format=meta.get("title_format"),
         fields=[column_from_field(f) for f in raw["dataset_fields"]],
+        household_columns=[column_from_field(f) for f in meta.get("household_fields") or ()],
     )
 
 
@@ -228,6 +235,16 @@ def parse_value(col: Column, raw: Any) -> Any:
         if not is_valid_uscc(code):
             raise CellError(f"{label}:“{value}”不是有效的统一社会信用代码(18 位,校验位按 GB 32100)")
         return code
+    if kind == "qy_id_number":
+        code = str(value).upper()
+        if not is_valid_id_number(code):
+            raise CellError(f"{label}:“{value}”不是有效的居民身份证号码(18 位,校验位按 GB 11643)")
+        return code
+    if kind == "qy_phone":
+        phone = re.sub(r"[\s()()]", "", str(value))
+        if not is_valid_mobile(phone):
+            raise CellError(f"{label}:“{value}”不是有效的电话号码(手机 11 位或带区号的固定电话)")
+        return phone
     if kind == "qy_decimal":
         return _decimal(col, value)
     if kind in ("qy_days", "qy_count", "qy_year"):
@@ -329,6 +346,18 @@ def missing_required(col: Column, item: dict) -> bool:
     return any(item.get(other) in values for other, values in col.required_when.items())
 
 
+def disallowed_message(lt: ListType, col: Column, item: dict) -> str | None:
+    """Why this field's value cannot go with another field's value, or None."""
+    value = item.get(col.field_name)
+    for other, rules in col.allowed_with.items():
+        allowed = rules.get(str(item.get(other)))
+        if value and allowed is not None and value not in allowed:
+            other_col = lt.column(other)
+            return (f"{col.label}:“{col.label_of(value)}”与{other_col.label}“{other_col.label_of(item[other])}”"
+                    f"不相符,应为 {'、'.join(col.label_of(v) for v in allowed)}")
+    return None
+
+
 def required_message(lt: ListType, col: Column, item: dict) -> str:
     if col.required:
         return f"{col.label}:必填,不能为空"
@@ -364,6 +393,10 @@ def check_item(lt: ListType, item: dict, row: int | None = None) -> tuple[dict, 
     for col in lt.columns:
         if missing_required(col, out) and not any(e.field_name == col.field_name for e in errors):
             errors.append(RowError(row, col.field_name, col.label, "", required_message(lt, col, out)))
+    for col in lt.columns:
+        message = disallowed_message(lt, col, out) if col.allowed_with else None
+        if message and not any(e.field_name == col.field_name for e in errors):
+            errors.append(RowError(row, col.field_name, col.label, out[col.field_name], message))
     for col in lt.columns:
         if col.not_above and out.get(col.field_name) and out.get(col.not_above):
             if int(out[col.field_name]) > int(out[col.not_above]):

@@ -118,6 +118,21 @@ def qingyang_positive_int(field, schema):
 
 
 @scheming_validator
+def qingyang_allowed_with(field, schema):
+    """The value must fit the other fields named in the field's `allowed_with`."""
+    lt = listdef.load_type(schema["dataset_type"])
+    col = lt.column(field["field_name"])
+
+    def validator(key, data, errors, context):
+        if errors.get(key) or data.get(key) in (None, missing, ""):
+            return
+        message = listdef.disallowed_message(lt, col, _item_values(schema, data))
+        if message:
+            errors[key].append(message)
+    return validator
+
+
+@scheming_validator
 def qingyang_power_ref(field, schema):
     check = _cell_validator(field, schema)
     col = _column(field, schema)
