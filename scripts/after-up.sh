@@ -8,6 +8,8 @@ out="$("$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
   ensure-sysadmin --password-file "$VAR/secrets/ckan_admin_password" "$ADMIN" \
   load-orgs \
   demo --size "${DEMO_SIZE:-2000}" \
+  reindex --type shared_resource \
+  demo-access --secrets "$VAR/secrets" \
   2> "$VAR/log/after-up.log")" || { tail -20 "$VAR/log/after-up.log"; die "loading the catalog failed (var/log/after-up.log)"; }
 echo "$out" | sed 's/^/  /'
 first_run=false

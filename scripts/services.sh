@@ -64,7 +64,7 @@ case "${1:-status}" in
   restart)
     running || die "nothing runs: use make up"
     # only what runs now (restart all would also start the test-only programs)
-    progs="$(ctl status | awk '$2=="RUNNING" {print $1}')"
+    progs="$( (ctl status || true) | awk '$2=="RUNNING" {print $1}')"  # status exits 3 when any program is stopped
     [[ -n "$progs" ]] && ctl restart $progs ;;
   stop-one)
     shift; running && ctl stop "$@" >/dev/null || true ;;

@@ -112,5 +112,87 @@ def pipeline_token(token_file: str, renew: bool):
     click.echo(f"pipeline token: issued ({path.name})")
 
 
+@qingyang.command("reindex")
+@click.option("--type", "type_name", default="shared_resource", show_default=True,
+              help="Dataset type whose items are reindexed.")
+def reindex(type_name: str):
+    """Reindex one dataset type's items (after the access rules change, their labels do)."""
+    import ckan.model as model
+    from ckan.lib import search
+
+    ids = [i for (i,) in model.Session.query(model.Package.id).filter(
+        model.Package.type == type_name, model.Package.state == "active")]
+    if ids:
+        search.rebuild(package_ids=ids, force=True, quiet=True)
+    for pkg_id in ids:
+        from ckanext.qingyang import access
+        access.refresh_activity_labels(pkg_id)
+    model.Session.commit()
+    click.echo(f"reindex: {len(ids)} {type_name} items")
+
+
+def _secret_file(path: Path, value_factory) -> str:
+    if path.exists() and path.read_text().strip():
+        return path.read_text().strip()
+    value = value_factory()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(value + "\n")
+    return value
+
+
+DEMO_AGENCY = ("agency-demo", "qingyang-market-regulation", "市市场监管局数据专员(示例)")
+DEMO_CITIZEN = ("citizen-demo", None, "公众用户(示例)")
+
+
+@qingyang.command("demo-access")
+@click.option("--secrets", "secrets_dir", required=True, type=click.Path(file_okay=False))
+def demo_access(secrets_dir: str):
+    """Demo users for the sharing rules: an agency user holding one share grant, and a
+    registered citizen; their API tokens go to <secrets>/demo_*_token (mode 600)."""
+    import datetime as dt
+    import json
+    import secrets
+
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    from ckanext.qingyang.model import share_request
+
+    out = Path(secrets_dir)
+    for name, org, fullname in (DEMO_AGENCY, DEMO_CITIZEN):
+        password = _secret_file(out / f"demo_{name.split('-')[0]}_password", lambda: secrets.token_urlsafe(12))
+        try:
+            user = _site_action("user_show", {"id": name})
+        except tk.ObjectNotFound:
+            user = _site_action("user_create", {"name": name, "email": f"{name}@localhost", "password": password,
+                                               "fullname": fullname})
+        if org:
+            _site_action("organization_member_create", {"id": org, "username": name, "role": "editor"})
+        _secret_file(out / f"demo_{name.split('-')[0]}_token",
+                     lambda: _site_action("api_token_create", {"user": name, "name": "demo"})["token"])
+    agency = model.User.get(DEMO_AGENCY[0])
+    agency_org = model.Group.get(DEMO_AGENCY[1])
+    t = share_request.c
+    held = model.Session.execute(sa.select(t.id).where(t.requester_org == agency_org.id, t.status == "approved")).first()
+    if held is None:
+        pkg = model.Session.query(model.Package).filter(
+            model.Package.type == "shared_resource", model.Package.state == "active",
+            model.Package.owner_org != agency_org.id, model.Package.extras["share_type"].astext == "conditional",
+            model.Package.extras["open_type"].astext == "closed").order_by(model.Package.name).first()
+        if pkg is None:
+            raise click.ClickException("no 有条件共享 resource to grant; load the demo catalog first")
+        items = [i["item_name"] for i in json.loads(pkg.extras.get("info_items") or "[]")][:2]
+        req = tk.get_action("qingyang_share_request_create")({"user": agency.name, "auth_user_obj": agency}, {
+            "id": pkg.id, "organization": agency_org.name, "purpose": "事中事后监管比对(示例申请)",
+            "basis": "《优化营商环境条例》第五十四条(示例)", "info_items": items,
+            "period_end": (dt.date.today() + dt.timedelta(days=365)).isoformat()})
+        _site_action("qingyang_share_request_decide", {"id": req["id"], "decision": "approve",
+                                                       "reason": "用途与依据相符,同意共享(示例)"})
+        click.echo(f"demo-access: {DEMO_AGENCY[0]} holds a grant for {pkg.name}")
+    else:
+        click.echo("demo-access: users and grant present")
+
+
 def get_commands():
     return [qingyang]

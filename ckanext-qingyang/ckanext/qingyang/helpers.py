@@ -26,8 +26,38 @@ def qingyang_timeliness_label(rating: str) -> str:
     return timeliness.LABELS.get(rating, "")
 
 
+def qingyang_data_access(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """For the item page: may the viewer get the data, and may they ask for it?"""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.qingyang import access
+
+    user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
+    facts = access.user_facts(user)
+    households = pkg.get("type") == "poverty_project" and facts.member_of(pkg.get("owner_org"))
+    vis = access.item_visibility(pkg)
+    if vis is None:
+        return {"allowed": True, "can_upload_households": True} if households else None
+    decision = access.data_decision(user, pkg)
+    can_request = bool(vis.grants) and not facts.member_of(pkg.get("owner_org")) and (
+        ("share" in vis.grants and facts.government) or ("open" in vis.grants and user is not None))
+    return {"allowed": decision.allowed, "grant_id": decision.grant_id, "why_zh": decision.why_zh,
+            "can_request": can_request and not decision.allowed, "can_upload_households": False}
+
+
+def qingyang_unread_notices() -> int:
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.qingyang import notices
+
+    user = tk.current_user
+    return notices.unread_count(user.id) if getattr(user, "is_authenticated", False) else 0
+
+
 def get_helpers() -> dict[str, Any]:
     return {
+        "qingyang_data_access": qingyang_data_access,
+        "qingyang_unread_notices": qingyang_unread_notices,
         "qingyang_county_choices": qingyang_county_choices,
         "qingyang_list_types": qingyang_list_types,
         "qingyang_timeliness": qingyang_timeliness,

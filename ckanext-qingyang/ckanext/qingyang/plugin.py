@@ -7,8 +7,10 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import blueprints, cli, helpers, search, validators
-from ckanext.qingyang.logic import action, auth
+from ckan.lib.plugins import DefaultPermissionLabels
+
+from ckanext.qingyang import access, audit, blueprints, cli, helpers, search, validators
+from ckanext.qingyang.logic import action, auth, disclosure, sharing
 
 
 def default_catalogs_dir() -> str:
@@ -34,6 +36,9 @@ class QingyangPlugin(p.SingletonPlugin):
     p.implements(p.IBlueprint)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IPermissionLabels)
+
+    _default_labels = DefaultPermissionLabels()
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -53,7 +58,7 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return action.get_actions()
+        return {**action.get_actions(), **sharing.get_actions(), **disclosure.get_actions()}
 
     # IAuthFunctions
     def get_auth_functions(self):
@@ -72,7 +77,23 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.index_fields(pkg_dict)
+        # the index serves every searcher: it keeps only gated data links
+        return search.hide_data_links(search.index_fields(pkg_dict))
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        if context.get("ignore_auth"):
+            return pkg_dict
+        user = access.context_user(context)
+        if access.item_visibility(pkg_dict) is not None:
+            decision = access.data_decision(user, pkg_dict)
+            if not decision.allowed:
+                search.gate_resource_urls(pkg_dict)
+            if audit.needs_record(user, pkg_dict):
+                audit.record(user, "show", [(pkg_dict, None, decision.grant_id)])
+        return pkg_dict
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        access.refresh_activity_labels(pkg_dict.get("id"))
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         q = search_params.get("q") or ""
@@ -83,4 +104,23 @@ class QingyangPlugin(p.SingletonPlugin):
         return blueprints.roll_up_organization_page(search_params)
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
+        if _in_request():  # command-line and background searches are not accesses
+            user = tk.current_user
+            hits = [(r, None, None) for r in search_results.get("results") or ()
+                    if access.restricted_metadata(r) and audit.needs_record(user, r)]
+            if hits:
+                audit.record(user, "search", hits)
         return search.label_facets(search_results)
+
+    # IPermissionLabels
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return access.dataset_labels(dataset_obj) or self._default_labels.get_dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return self._default_labels.get_user_dataset_labels(user_obj) + access.user_labels(user_obj)
+
+
+def _in_request() -> bool:
+    from flask import has_request_context
+
+    return has_request_context()

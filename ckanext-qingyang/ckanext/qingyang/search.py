@@ -7,8 +7,9 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import jurisdiction, listdef
+from ckanext.qingyang import access, jurisdiction, listdef
 
 # Facets added to dataset search, with their Chinese titles.
 FACETS = {
@@ -99,3 +100,29 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
             if label:
                 item["display_name"] = label
     return search_results
+
+
+def _gated_url(pkg: dict[str, Any], res: dict[str, Any]) -> str:
+    site = (tk.config.get("ckan.site_url") or "").rstrip("/")
+    return f"{site}/dataset/{pkg.get('id')}/resource/{res.get('id')}/download"
+
+
+def gate_resource_urls(pkg: dict[str, Any]) -> dict[str, Any]:
+    """Links to outside data become the gated download route (which redirects only for
+    those allowed); uploads and datastore tables are served by gated routes already."""
+    for res in pkg.get("resources") or ():
+        if res.get("url_type") not in ("upload", "datastore"):
+            res["url"] = _gated_url(pkg, res)
+    return pkg
+
+
+def hide_data_links(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    vis = access.item_visibility(pkg_dict)
+    if vis is None or vis.data_public:
+        return pkg_dict
+    for key in ("data_dict", "validated_data_dict"):
+        if isinstance(pkg_dict.get(key), str):
+            pkg_dict[key] = json.dumps(gate_resource_urls(json.loads(pkg_dict[key])))
+    stored = json.loads(pkg_dict["validated_data_dict"]) if pkg_dict.get("validated_data_dict") else pkg_dict
+    pkg_dict["res_url"] = [r.get("url") for r in stored.get("resources") or ()]
+    return pkg_dict

@@ -1,0 +1,140 @@
+"""The access audit log (第十八、十九条: users of shared data answer for its use).
+
+Every access to data that is not open, by anyone outside the owning
+department, becomes one row of qingyang_access_log. Rows are written in their
+own short transaction, so an access is recorded even when the request that
+made it later fails. The table is append-only in the database itself (see the
+migration); this module only inserts and reads.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any, Iterable
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+
+from ckanext.qingyang import access
+from ckanext.qingyang.model import access_log
+
+log = logging.getLogger(__name__)
+
+ACCESS_LABELS = {"search": "检索命中", "show": "查看元数据", "download": "下载数据", "datastore": "数据查询",
+                 "export": "导出清单"}
+
+
+def _client_addr() -> str:
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover
+        return ""
+    if not has_request_context():
+        return "(命令行/后台任务)"
+    addr = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For")
+    return f"{addr} (X-Forwarded-For: {forwarded})" if forwarded else addr
+
+
+def _exempt(user: model.User | None) -> bool:
+    if user is None:
+        return False
+    names = tk.config.get("ckanext.qingyang.audit_exempt_users") or []
+    if isinstance(names, str):
+        names = names.split()
+    return user.name in names or user.name == tk.config.get("ckan.site_id")
+
+
+def _org_titles(facts: access.UserFacts) -> str:
+    if not facts.org_ids:
+        return ""
+    rows = model.Session.query(model.Group.name).filter(model.Group.id.in_(facts.org_ids)).order_by(model.Group.name)
+    return " ".join(name for (name,) in rows)
+
+
+def needs_record(user: model.User | None, pkg: Any, resource: dict | None = None) -> bool:
+    """Not open data, and the user is outside the owning department."""
+    facts = access.user_facts(user)
+    if facts.member_of(access._get(pkg, "owner_org")) or _exempt(user):
+        return False
+    if resource is not None and resource.get("resource_role") == access.HOUSEHOLDS:
+        return True
+    vis = access.item_visibility(pkg)
+    return vis is not None and not vis.data_public
+
+
+def record(user: model.User | None, access_kind: str, items: Iterable[tuple[Any, dict | None, str | None]]) -> int:
+    """Write one row per (item, resource, grant id) the user reached; the same
+    access to the same thing is written once per request."""
+    seen = access._request_cache()
+    facts = access.user_facts(user)
+    rows = []
+    for pkg, resource, grant_id in items:
+        key = ("audited", access_kind, access._get(pkg, "id"), (resource or {}).get("id"))
+        if seen is not None:
+            if key in seen:
+                continue
+            seen[key] = True
+        rows.append({
+            "user_id": user.id if user else None, "user_name": user.name if user else "(匿名)",
+            "user_orgs": _org_titles(facts), "access": access_kind, "package_id": access._get(pkg, "id"),
+            "package_title": access._get(pkg, "title"), "resource_id": (resource or {}).get("id"),
+            "owner_org": access._get(pkg, "owner_org"), "grant_id": grant_id, "client_addr": _client_addr()})
+    if not rows:
+        return 0
+    # its own transaction: the request's may roll back, the record must not
+    with model.meta.engine.begin() as conn:
+        conn.execute(access_log.insert(), rows)
+    log.info("audit: %s %s %d item(s)", rows[0]["user_name"], access_kind, len(rows))
+    return len(rows)
+
+
+def query(owner_org_ids: Iterable[str] | None, package_id: str | None = None, user_name: str | None = None,
+          since: str | None = None, until: str | None = None, limit: int = 500, offset: int = 0) -> list[dict]:
+    """Rows, newest first. owner_org_ids None means every department (platform admin)."""
+    t = access_log.c
+    q = sa.select(access_log).order_by(t.seq.desc()).limit(limit).offset(offset)
+    if owner_org_ids is not None:
+        q = q.where(t.owner_org.in_(list(owner_org_ids)))
+    if package_id:
+        q = q.where(t.package_id == package_id)
+    if user_name:
+        q = q.where(t.user_name == user_name)
+    if since:
+        q = q.where(t.at >= since)
+    if until:
+        q = q.where(t.at < until)
+    return [_row(r) for r in model.Session.execute(q).mappings()]
+
+
+def _row(r: Any) -> dict:
+    out = dict(r)
+    out["at"] = out["at"].isoformat()
+    out["access_label"] = ACCESS_LABELS.get(out["access"], out["access"])
+    return out
+
+
+def chain_hash(row: dict, prev_hash: str) -> str:
+    """The hash the database trigger gives a row (see the migration)."""
+    at = row["at"]
+    if not isinstance(at, str):
+        import datetime as dt
+        at = at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    parts = [str(row["seq"]), prev_hash, at] + [row.get(k) for k in (
+        "user_id", "user_name", "user_orgs", "access", "package_id", "package_title", "resource_id",
+        "owner_org", "grant_id", "client_addr")]
+    # concat_ws skips NULLs
+    return hashlib.sha256("\x1f".join(p for p in parts if p is not None).encode("utf-8")).hexdigest()
+
+
+def verify() -> tuple[int, int | None]:
+    """Walk the chain; (rows checked, seq of the first row that does not match or None)."""
+    prev, n = "", 0
+    q = sa.select(access_log).order_by(access_log.c.seq)
+    for r in model.Session.execute(q).mappings():
+        n += 1
+        if r["prev_hash"] != prev or chain_hash(dict(r), prev) != r["row_hash"]:
+            return n, r["seq"]
+        prev = r["row_hash"]
+    return n, None

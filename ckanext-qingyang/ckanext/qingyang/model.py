@@ -1,0 +1,69 @@
+"""The plugin's own tables: share requests and grants, the access audit log, notices.
+
+Kept out of CKAN's metadata on purpose: CKAN's test reset deletes rows from
+every table it knows, and the audit log refuses deletes. The tables are made
+by the migrations in migration/qingyang (`ckan db upgrade`).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# 共享申请 (kind share, by a department) and 开放申请 (kind open, by a registered user).
+# An approved request is a grant while today is inside its period and it is not revoked.
+share_request = sa.Table(
+    "qingyang_share_request", metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("kind", sa.UnicodeText, nullable=False),
+    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("owner_org", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("requester_id", sa.UnicodeText, nullable=False),
+    sa.Column("requester_org", sa.UnicodeText, index=True),
+    sa.Column("purpose", sa.UnicodeText, nullable=False),
+    sa.Column("basis", sa.UnicodeText, nullable=False),
+    sa.Column("info_items", sa.UnicodeText, nullable=False),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("status", sa.UnicodeText, nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("decided_at", sa.DateTime),
+    sa.Column("decided_by", sa.UnicodeText),
+    sa.Column("decision_reason", sa.UnicodeText),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Column("revoked_by", sa.UnicodeText),
+    sa.Column("revoke_reason", sa.UnicodeText),
+)
+
+# Append-only: the database refuses UPDATE, DELETE and TRUNCATE, and chains
+# each row's hash to the previous one (see the migration).
+access_log = sa.Table(
+    "qingyang_access_log", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+    sa.Column("seq", sa.BigInteger),
+    sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column("user_id", sa.UnicodeText),
+    sa.Column("user_name", sa.UnicodeText, nullable=False),
+    sa.Column("user_orgs", sa.UnicodeText, nullable=False),
+    sa.Column("access", sa.UnicodeText, nullable=False),
+    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("package_title", sa.UnicodeText),
+    sa.Column("resource_id", sa.UnicodeText),
+    sa.Column("owner_org", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("grant_id", sa.UnicodeText),
+    sa.Column("client_addr", sa.UnicodeText),
+    sa.Column("prev_hash", sa.UnicodeText),
+    sa.Column("row_hash", sa.UnicodeText),
+)
+
+notice = sa.Table(
+    "qingyang_notice", metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("user_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("subject", sa.UnicodeText, nullable=False),
+    sa.Column("body", sa.UnicodeText, nullable=False),
+    sa.Column("link", sa.UnicodeText),
+    sa.Column("read_at", sa.DateTime),
+)
