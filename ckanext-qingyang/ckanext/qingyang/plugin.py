@@ -86,7 +86,9 @@ class QingyangPlugin(p.SingletonPlugin):
         user = access.context_user(context)
         if access.item_visibility(pkg_dict) is not None:
             decision = access.data_decision(user, pkg_dict)
-            if not decision.allowed:
+            if decision.allowed:
+                search.restore_resource_urls(pkg_dict)  # the search-index copy holds gated links
+            else:
                 search.gate_resource_urls(pkg_dict)
             if audit.needs_record(user, pkg_dict):
                 audit.record(user, "show", [(pkg_dict, None, decision.grant_id)])

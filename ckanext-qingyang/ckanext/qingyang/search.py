@@ -116,7 +116,20 @@ def gate_resource_urls(pkg: dict[str, Any]) -> dict[str, Any]:
     return pkg
 
 
+def restore_resource_urls(pkg: dict[str, Any]) -> dict[str, Any]:
+    """The real links, from the database, for those allowed the data."""
+    links = [r for r in pkg.get("resources") or () if r.get("url_type") not in ("upload", "datastore")]
+    if links:
+        urls = dict(model.Session.query(model.Resource.id, model.Resource.url).filter(
+            model.Resource.id.in_([r["id"] for r in links])))
+        for r in links:
+            r["url"] = urls.get(r["id"], r.get("url"))
+    return pkg
+
+
 def hide_data_links(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Every stored and searchable copy in the index gets gated links (package_search's
+    `fl` can return the stored copies as they are)."""
     vis = access.item_visibility(pkg_dict)
     if vis is None or vis.data_public:
         return pkg_dict

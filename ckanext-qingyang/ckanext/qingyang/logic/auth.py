@@ -116,8 +116,17 @@ def qingyang_audit_list(context, data_dict):
     return _platform_admin(context, data_dict)
 
 
+@tk.chained_auth_function
+def package_create(next_auth, context, data_dict):
+    # the generic type exists only for ckanext-dcat (schemas/dataset.yaml)
+    if (data_dict or {}).get("type", "dataset") == "dataset":
+        return {"success": False, "msg": "请选择清单类型(如行政权力清单、监管信息共享目录),不能创建通用数据集"}
+    return next_auth(context, data_dict)
+
+
 def get_auth_functions():
     return {
+        "package_create": package_create,
         "qingyang_share_request_create": _logged_in,
         "qingyang_share_request_decide": qingyang_share_request_decide,
         "qingyang_share_request_revoke": qingyang_share_request_decide,

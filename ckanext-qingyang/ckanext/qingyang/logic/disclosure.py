@@ -30,18 +30,90 @@ def resource_and_package(resource_id: str | None) -> tuple[dict, model.Package]:
     return {"id": res.id, "resource_role": (res.extras or {}).get("resource_role")}, res.package
 
 
+def _may_see(context: dict, pkg: model.Package) -> bool:
+    try:
+        tk.check_access("package_show", dict(context), {"id": pkg.id})
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
 def gate(context: dict, resource_id: str | None, access_kind: str) -> access.Decision:
     """Refuse unless the caller may read the resource's data; record the access if it must be."""
     if context.get("ignore_auth"):
         return access.Decision(True)
     resource, pkg = resource_and_package(resource_id)
     user = _user(context)
+    if not _may_see(context, pkg):
+        raise tk.ObjectNotFound("未找到")
     decision = access.data_decision(user, pkg, resource)
     if not decision.allowed:
         raise tk.NotAuthorized(decision.why_zh)
     if audit.needs_record(user, pkg, resource):
         audit.record(user, access_kind, [(pkg, resource, decision.grant_id)])
     return decision
+
+
+# ---------------------------------------------------------------- metadata paths (chained)
+def _not_found_when_denied(up_func, context, data_dict):
+    """A denied item answers like a missing one: 'not authorized' would prove it exists."""
+    try:
+        return up_func(context, data_dict)
+    except tk.NotAuthorized:
+        raise tk.ObjectNotFound("未找到") from None
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(up_func, context, data_dict):
+    return _not_found_when_denied(up_func, context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_show(up_func, context, data_dict):
+    return _not_found_when_denied(up_func, context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_activity_list(up_func, context, data_dict):
+    return _not_found_when_denied(up_func, context, data_dict)
+
+
+def hidden_package_ids(context: dict) -> set[str]:
+    """Published items this caller may not know of (only shared resources can be hidden)."""
+    from ckan.lib.plugins import get_permission_labels
+
+    user = access.context_user(context)
+    if context.get("ignore_auth") or access.user_facts(user).sysadmin:
+        return set()
+    labels = get_permission_labels()
+    mine = set(labels.get_user_dataset_labels(user))
+    rows = model.Session.query(model.Package).filter(
+        model.Package.type == "shared_resource", model.Package.state == "active",
+        model.Package.private.is_(False))
+    return {p.id for p in rows if not mine.intersection(labels.get_dataset_labels(p))}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_list(up_func, context, data_dict):
+    # CKAN lists every public item from the database, without permission labels
+    names = up_func(context, data_dict)
+    hidden = hidden_package_ids(context)
+    if not hidden:
+        return names
+    hidden_names = {n for (n,) in model.Session.query(model.Package.name).filter(model.Package.id.in_(hidden))}
+    return [n for n in names if n not in hidden_names]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(up_func, context, data_dict):
+    members = up_func(context, data_dict)
+    hidden = hidden_package_ids(context) if any(m[1] == "package" for m in members) else set()
+    return [m for m in members if not (m[1] == "package" and m[0] in hidden)]
 
 
 # ---------------------------------------------------------------- datastore (chained)
@@ -245,5 +317,6 @@ def qingyang_notice_read(context: dict, data_dict: dict) -> dict[str, int]:
 
 def get_actions() -> dict[str, Any]:
     return {f.__name__: f for f in (
+        package_show, resource_show, package_activity_list, package_list, member_list,
         datastore_search, datastore_info, qingyang_households_upload,
         qingyang_audit_list, qingyang_audit_verify, qingyang_notice_list, qingyang_notice_read)}

@@ -12,6 +12,7 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
     # own migrations, so re-run them (as ckanext-activity's conftest does).
     reset_db()
     migrate_db_for("activity")
+    migrate_db_for("qingyang")
 
 
 @pytest.fixture()

@@ -20,7 +20,7 @@ TABLES = ("qingyang_share_request", "qingyang_access_log", "qingyang_notice")
 # and the previous row's hash, under a lock, inside the database: a row changed
 # later (by someone who first disabled the guard) no longer matches its chain.
 APPEND_ONLY = r"""
-CREATE FUNCTION qingyang_access_log_chain() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION qingyang_access_log_chain() RETURNS trigger AS $$
 DECLARE last record;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('qingyang_access_log'));
@@ -34,7 +34,7 @@ BEGIN
   RETURN NEW;
 END $$ LANGUAGE plpgsql;
 
-CREATE FUNCTION qingyang_access_log_refuse() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION qingyang_access_log_refuse() RETURNS trigger AS $$
 BEGIN
   RAISE EXCEPTION 'qingyang_access_log is append-only: % refused', TG_OP
     USING ERRCODE = 'insufficient_privilege';
