@@ -7,7 +7,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang import access, audit, listdef
 from ckanext.qingyang.logic import bulk, submissions, timeliness
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,10 @@ def qingyang_list_export(context: dict, data_dict: dict) -> dict[str, Any]:
     org = _organization(data_dict)
     children = tk.asbool(data_dict.get("children", False))
     items = list_items(context, lt, org, data_dict.get("year"), children)
+    user = access.context_user(context)
+    restricted = [(i, None, None) for i in items if access.restricted_metadata(i) and audit.needs_record(user, i)]
+    if restricted:
+        audit.record(user, "export", restricted)
     rows = [listdef.item_to_row(lt, item) for item in items]
     if children:
         for row, item in zip(rows, items):

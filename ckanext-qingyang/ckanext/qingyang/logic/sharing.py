@@ -298,7 +298,13 @@ def qingyang_grant_list(context: dict, data_dict: dict) -> list[dict[str, Any]]:
         holders.append(sa.and_(t.kind == "share", t.requester_org.in_(facts.org_ids)))
     q = sa.select(share_request).where(t.status == "approved", t.period_start <= today, t.period_end >= today,
                                        sa.or_(*holders)).order_by(t.period_end)
-    return [dictize(r) for r in model.Session.execute(q).mappings()]
+    grants = [dictize(r) for r in model.Session.execute(q).mappings()]
+    for g in grants:  # what the grant opens, so an agency can fetch it directly
+        pkg = model.Package.get(g["package_id"])
+        g["resources"] = [{"id": r.id, "name": r.name, "url_type": r.url_type,
+                           "datastore_active": bool((r.extras or {}).get("datastore_active"))}
+                          for r in (pkg.resources if pkg else []) if r.state == "active"]
+    return grants
 
 
 def get_actions() -> dict[str, Any]:
