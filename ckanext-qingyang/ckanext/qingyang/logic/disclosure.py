@@ -10,7 +10,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import access, audit, listdef, masking, notices, spreadsheets
+from ckanext.qingyang import access, audit, listdef, masking, notices, search, spreadsheets
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,35 @@ def member_list(up_func, context, data_dict):
     members = up_func(context, data_dict)
     hidden = hidden_package_ids(context) if any(m[1] == "package" for m in members) else set()
     return [m for m in members if not (m[1] == "package" and m[0] in hidden)]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_search(up_func, context, data_dict):
+    """CKAN searches resources in the database without permission labels: leave out hidden
+    items, and resources whose data the caller may not read when the query names their link."""
+    query = data_dict.get("query")
+    terms = [query] if isinstance(query, str) else list(query or [])
+    by_url = any(str(t).split(":", 1)[0] == "url" for t in terms)
+    offset, limit = int(data_dict.get("offset") or 0), data_dict.get("limit")
+    result = up_func(context, {k: v for k, v in data_dict.items() if k not in ("offset", "limit")})
+    hidden = hidden_package_ids(context)
+    user = _user(context)
+    decisions: dict[str, access.Decision] = {}
+    rows = []
+    for res in result["results"]:
+        if res["package_id"] in hidden:
+            continue
+        if res["package_id"] not in decisions:
+            decisions[res["package_id"]] = access.data_decision(user, model.Package.get(res["package_id"]))
+        if not decisions[res["package_id"]].allowed:
+            if by_url:
+                continue
+            if res.get("url_type") not in ("upload", "datastore"):
+                res["url"] = search._gated_url({"id": res["package_id"]}, res)
+        rows.append(res)
+    end = offset + int(limit) if limit not in (None, "") else None
+    return {"count": len(rows), "results": rows[offset:end]}
 
 
 # ---------------------------------------------------------------- datastore (chained)
@@ -317,6 +346,6 @@ def qingyang_notice_read(context: dict, data_dict: dict) -> dict[str, int]:
 
 def get_actions() -> dict[str, Any]:
     return {f.__name__: f for f in (
-        package_show, resource_show, package_activity_list, package_list, member_list,
+        package_show, resource_show, package_activity_list, package_list, member_list, resource_search,
         datastore_search, datastore_info, qingyang_households_upload,
         qingyang_audit_list, qingyang_audit_verify, qingyang_notice_list, qingyang_notice_read)}

@@ -274,6 +274,13 @@ def test_data_paths_serve_exactly_the_allowed_actors(app, world):
             dump = get(app, world, actor, f"/datastore/dump/{world.table[cls]['resource_id']}")
             if (f"secret-row-{cls}" in dump.get_data(as_text=True)) != data:
                 problems.append((actor, cls, "datastore dump", dump.status_code))
+            by_url = ok(app, world, actor, "resource_search", query=f"url:{secret_url(cls)}")
+            if by_url["count"] != (1 if data else 0):
+                problems.append((actor, cls, "resource_search over the link", by_url["count"]))
+            by_name = ok(app, world, actor, "resource_search", query="name:外部链接")
+            shown = [r for r in by_name["results"] if r["package_id"] == pkg["id"]]
+            if len(shown) != (1 if seen else 0) or (shown and (shown[0]["url"] == secret_url(cls)) != data):
+                problems.append((actor, cls, "resource_search by name", len(shown)))
             # metadata the actor may see never carries the outside link unless the data is theirs
             if seen:
                 shown = ok(app, world, actor, "package_show", id=pkg["id"])
