@@ -245,10 +245,6 @@ def data_decision(user: model.User | None, pkg: Any, resource: dict | None = Non
     return Decision(False, why_zh="无权获取该信息资源的数据")
 
 
-def hides_data_from(user: model.User | None, pkg: Any) -> bool:
-    return not data_decision(user, pkg).allowed
-
-
 def refresh_activity_labels(pkg_id: str | None) -> None:
     """Give a resource's past activities its current labels.
 

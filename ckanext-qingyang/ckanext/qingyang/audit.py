@@ -8,6 +8,7 @@ migration); this module only inserts and reads.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from typing import Any, Iterable
@@ -119,7 +120,6 @@ def chain_hash(row: dict, prev_hash: str) -> str:
     """The hash the database trigger gives a row (see the migration)."""
     at = row["at"]
     if not isinstance(at, str):
-        import datetime as dt
         at = at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
     parts = [str(row["seq"]), prev_hash, at] + [row.get(k) for k in (
         "user_id", "user_name", "user_orgs", "access", "package_id", "package_title", "resource_id",

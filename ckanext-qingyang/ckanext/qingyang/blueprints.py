@@ -254,6 +254,8 @@ def share_requests():
 
 @qingyang.route("/share-requests/new/<package_id>", methods=["GET", "POST"])
 def share_request_new(package_id: str):
+    import ckan.model as model
+
     from ckanext.qingyang import access
 
     _require_login()
@@ -263,7 +265,6 @@ def share_request_new(package_id: str):
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("信息资源不存在"))
     facts = access.user_facts(tk.current_user)
-    import ckan.model as model
     orgs = model.Session.query(model.Group).filter(model.Group.id.in_(facts.org_ids)).order_by(model.Group.name).all()
     form, errors = dict(tk.request.form), {}
     if tk.request.method == "POST":

@@ -163,9 +163,9 @@ def demo_access(secrets_dir: str):
     for name, org, fullname in (DEMO_AGENCY, DEMO_CITIZEN):
         password = _secret_file(out / f"demo_{name.split('-')[0]}_password", lambda: secrets.token_urlsafe(12))
         try:
-            user = _site_action("user_show", {"id": name})
+            _site_action("user_show", {"id": name})
         except tk.ObjectNotFound:
-            user = _site_action("user_create", {"name": name, "email": f"{name}@localhost", "password": password,
+            _site_action("user_create", {"name": name, "email": f"{name}@localhost", "password": password,
                                                "fullname": fullname})
         if org:
             _site_action("organization_member_create", {"id": org, "username": name, "role": "editor"})

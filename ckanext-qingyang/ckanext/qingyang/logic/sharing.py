@@ -4,6 +4,7 @@ registered user): request, decision within 5 working days, grant, expiry, revoca
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import uuid
@@ -25,7 +26,11 @@ STATE_LABELS = {"pending": "待审核", "overdue": "逾期未答复", "approved"
 
 
 def calendar() -> workdays.Calendar:
-    path = Path(tk.config.get("ckanext.qingyang.catalogs_dir")) / "holidays.yaml"
+    return _calendar(str(Path(tk.config.get("ckanext.qingyang.catalogs_dir")) / "holidays.yaml"))
+
+
+@functools.lru_cache(maxsize=4)
+def _calendar(path: str) -> workdays.Calendar:
     return workdays.load(path)
 
 
@@ -103,8 +108,8 @@ def _get_row(request_id: str) -> dict:
     return dict(row)
 
 
-def _link(pkg_name: str | None) -> str:
-    return tk.url_for("qingyang.share_requests", _external=True) if pkg_name else ""
+def _requests_page() -> str:
+    return tk.url_for("qingyang.share_requests", _external=True)
 
 
 # ---------------------------------------------------------------- actions
@@ -173,7 +178,7 @@ def qingyang_share_request_create(context: dict, data_dict: dict) -> dict[str, A
     notices.notify(notices.org_editors(pkg.owner_org), f"新的{KIND_LABELS[kind]}:{pkg.title}",
                    f"{who} 申请使用“{pkg.title}”。用途:{row['purpose']};依据:{row['basis']};"
                    f"信息项:{'、'.join(items)};期限:{start} 至 {end}。请在 {row['due_date']} 前答复。",
-                   _link(pkg.name))
+                   _requests_page())
     log.info("share request %s: %s asks for %s (%s)", row["id"], user.name, pkg.name, kind)
     return dictize(_get_row(row["id"]))
 
@@ -215,7 +220,7 @@ def qingyang_share_request_decide(context: dict, data_dict: dict) -> dict[str, A
                    f"您对“{pkg.title if pkg else row['package_id']}”的{KIND_LABELS[row['kind']]}{verdict}。"
                    f"理由:{values['decision_reason']}。" +
                    (f"有效期 {row['period_start']} 至 {row['period_end']}。" if status == "approved" else ""),
-                   _link(pkg.name if pkg else None))
+                   _requests_page())
     log.info("share request %s %s by %s", row["id"], status, user.name)
     return dictize(row)
 
@@ -239,7 +244,7 @@ def qingyang_share_request_revoke(context: dict, data_dict: dict) -> dict[str, A
     pkg = model.Package.get(row["package_id"])
     notices.notify([row["requester_id"]], f"授权已撤销:{pkg.title if pkg else ''}",
                    f"您对“{pkg.title if pkg else row['package_id']}”的使用授权已被撤销。理由:{values['revoke_reason']}。",
-                   _link(pkg.name if pkg else None))
+                   _requests_page())
     return dictize(row)
 
 
