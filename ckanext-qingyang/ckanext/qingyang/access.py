@@ -37,22 +37,22 @@ class Visibility:
     metadata_government: bool
     data_public: bool
     data_government: bool
-    grants: str | None            # which grants open the data: "share", "share+open" or None
+    grants: tuple[str, ...]       # which kinds of grant open the data: "share", "open"
     platform_admin_sees: bool
 
 
 def visibility(share_type: str | None, open_type: str | None) -> Visibility:
     if open_type == "open":
-        return Visibility(True, True, True, True, None, False)
+        return Visibility(True, True, True, True, (), False)
     if open_type == "conditional":
         return Visibility(True, True, False, share_type == "unconditional",
-                          "share+open" if share_type == "conditional" else "open", False)
+                          ("share", "open") if share_type == "conditional" else ("open",), False)
     if share_type == "unconditional":
-        return Visibility(False, True, False, True, None, False)
+        return Visibility(False, True, False, True, (), False)
     if share_type == "conditional":
-        return Visibility(False, True, False, False, "share", False)
+        return Visibility(False, True, False, False, ("share",), False)
     # 不予共享 (or not yet classified): the owner and the platform admin only
-    return Visibility(False, False, False, False, None, True)
+    return Visibility(False, False, False, False, (), True)
 
 
 def _get(pkg: Any, key: str) -> Any:
@@ -96,6 +96,7 @@ class UserFacts:
     user: model.User | None
     org_ids: set[str] = field(default_factory=set)   # read permission, cascading as CKAN does
     roles: dict[str, set[str]] = field(default_factory=dict)  # org id -> platform duties
+    org_names: tuple[str, ...] = ()
 
     @property
     def sysadmin(self) -> bool:
@@ -123,11 +124,9 @@ def user_facts(user: model.User | None) -> UserFacts:
     if cache is not None and ("facts", user.id) in cache:
         return cache[("facts", user.id)]
     org_ids = set(_org_ids_for(user))
-    roles = {}
-    if org_ids:
-        for g in model.Session.query(model.Group).filter(model.Group.id.in_(org_ids)):
-            roles[g.id] = set(str((g.extras or {}).get("roles") or "").split())
-    facts = UserFacts(user, org_ids, roles)
+    groups = model.Session.query(model.Group).filter(model.Group.id.in_(org_ids)).all() if org_ids else []
+    roles = {g.id: set(str((g.extras or {}).get("roles") or "").split()) for g in groups}
+    facts = UserFacts(user, org_ids, roles, tuple(sorted(g.name for g in groups)))
     if cache is not None:
         cache[("facts", user.id)] = facts
     return facts
@@ -184,8 +183,10 @@ class Decision:
     why_zh: str = ""
 
 
-def valid_grant(pkg_id: str, facts: UserFacts, kinds: str, today: dt.date | None = None) -> str | None:
-    """The id of an approved, unexpired, unrevoked request that covers this user, if any."""
+def grants_held(facts: UserFacts, kinds: tuple[str, ...] = ("share", "open"),
+                today: dt.date | None = None) -> Any:
+    """Where-clause: approved requests, inside their period today, held by this user
+    (open grants) or by one of its departments (share grants); None if it can hold none."""
     if facts.user is None:
         return None
     today = today or dt.date.today()
@@ -197,8 +198,16 @@ def valid_grant(pkg_id: str, facts: UserFacts, kinds: str, today: dt.date | None
         holders.append(sa.and_(t.kind == "open", t.requester_id == facts.user.id))
     if not holders:
         return None
-    q = sa.select(t.id).where(t.package_id == pkg_id, t.status == "approved", t.period_start <= today,
-                              t.period_end >= today, sa.or_(*holders)).order_by(t.period_end.desc()).limit(1)
+    return sa.and_(t.status == "approved", t.period_start <= today, t.period_end >= today, sa.or_(*holders))
+
+
+def valid_grant(pkg_id: str, facts: UserFacts, kinds: tuple[str, ...]) -> str | None:
+    """The id of a grant for this item that covers this user, if any."""
+    held = grants_held(facts, kinds)
+    if held is None:
+        return None
+    t = share_request.c
+    q = sa.select(t.id).where(t.package_id == pkg_id, held).order_by(t.period_end.desc()).limit(1)
     return model.Session.execute(q).scalar()
 
 
@@ -238,7 +247,7 @@ def data_decision(user: model.User | None, pkg: Any, resource: dict | None = Non
         grant = valid_grant(_get(pkg, "id"), facts, vis.grants)
         if grant:
             return Decision(True, grant)
-    if vis.grants and "open" in vis.grants and not facts.government:
+    if "open" in vis.grants and not facts.government:
         return Decision(False, why_zh="该信息资源有条件开放,请登录后提交开放申请,经提供部门同意后可获取数据")
     if vis.grants:
         return Decision(False, why_zh="该信息资源有条件共享,请本部门提交共享申请,经提供部门同意后在有效期内可获取数据")

@@ -47,13 +47,6 @@ def _exempt(user: model.User | None) -> bool:
     return user.name in names or user.name == tk.config.get("ckan.site_id")
 
 
-def _org_titles(facts: access.UserFacts) -> str:
-    if not facts.org_ids:
-        return ""
-    rows = model.Session.query(model.Group.name).filter(model.Group.id.in_(facts.org_ids)).order_by(model.Group.name)
-    return " ".join(name for (name,) in rows)
-
-
 def needs_record(user: model.User | None, pkg: Any, resource: dict | None = None) -> bool:
     """Not open data, and the user is outside the owning department."""
     facts = access.user_facts(user)
@@ -79,7 +72,7 @@ def record(user: model.User | None, access_kind: str, items: Iterable[tuple[Any,
             seen[key] = True
         rows.append({
             "user_id": user.id if user else None, "user_name": user.name if user else "(匿名)",
-            "user_orgs": _org_titles(facts), "access": access_kind, "package_id": access._get(pkg, "id"),
+            "user_orgs": " ".join(facts.org_names), "access": access_kind, "package_id": access._get(pkg, "id"),
             "package_title": access._get(pkg, "title"), "resource_id": (resource or {}).get("id"),
             "owner_org": access._get(pkg, "owner_org"), "grant_id": grant_id, "client_addr": _client_addr()})
     if not rows:

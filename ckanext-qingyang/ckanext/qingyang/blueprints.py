@@ -152,16 +152,10 @@ def supervision():
 
 def is_government_user() -> bool:
     """A logged-in member of any department (sysadmins included)."""
-    import ckan.model as model
+    from ckanext.qingyang import access
 
-    user = tk.current_user
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "sysadmin", False):
-        return True
-    return model.Session.query(model.Member).filter(
-        model.Member.table_name == "user", model.Member.table_id == user.id,
-        model.Member.state == "active").first() is not None
+    facts = access.user_facts(tk.current_user)
+    return facts.sysadmin or facts.government
 
 
 @qingyang.route("/quality/<path:subpath>")
@@ -208,8 +202,7 @@ def data_gate():
     if not ((endpoint.endswith(".download") and "resource_id" in args) or endpoint == "datastore.dump"):
         return None
     try:
-        disclosure.gate({"user": tk.current_user.name, "auth_user_obj": tk.current_user},
-                        args.get("resource_id"), "download")
+        disclosure.gate(_context(), args.get("resource_id"), "download")
     except tk.ObjectNotFound:
         return None  # the view answers 404 itself
     except tk.NotAuthorized as e:

@@ -102,7 +102,7 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
     return search_results
 
 
-def _gated_url(pkg: dict[str, Any], res: dict[str, Any]) -> str:
+def gated_url(pkg: dict[str, Any], res: dict[str, Any]) -> str:
     site = (tk.config.get("ckan.site_url") or "").rstrip("/")
     return f"{site}/dataset/{pkg.get('id')}/resource/{res.get('id')}/download"
 
@@ -112,7 +112,7 @@ def gate_resource_urls(pkg: dict[str, Any]) -> dict[str, Any]:
     those allowed); uploads and datastore tables are served by gated routes already."""
     for res in pkg.get("resources") or ():
         if res.get("url_type") not in ("upload", "datastore"):
-            res["url"] = _gated_url(pkg, res)
+            res["url"] = gated_url(pkg, res)
     return pkg
 
 

@@ -47,13 +47,9 @@ def _platform_admin(context, data_dict):
     user = context.get("auth_user_obj") or tk.current_user
     if user is None or not getattr(user, "is_authenticated", False):
         return {"success": False, "msg": "请先登录"}
-    candidates = model.Session.query(model.Group).filter(
-        model.Group.is_organization.is_(True), model.Group.state == "active",
-        model.Group.extras["roles"].astext.contains("platform_admin"))
-    admin_orgs = [g.id for g in candidates if "platform_admin" in str(g.extras["roles"]).split()]
-    from ckan import authz
+    from ckanext.qingyang import access
 
-    if any(authz.has_user_permission_for_group_or_org(gid, user.name, "read") for gid in admin_orgs):
+    if access.user_facts(user).platform_admin:
         return {"success": True}
     return {"success": False, "msg": "仅平台管理员(市电子政务办)可以查看"}
 

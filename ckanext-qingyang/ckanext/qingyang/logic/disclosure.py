@@ -19,10 +19,6 @@ HOUSEHOLD_NAMES = {access.HOUSEHOLDS: "受益户明细", HOUSEHOLDS_PUBLIC: "受
 MAX_ERRORS_SHOWN = 50
 
 
-def _user(context: dict) -> model.User | None:
-    return access.context_user(context)
-
-
 def resource_and_package(resource_id: str | None) -> tuple[dict, model.Package]:
     res = model.Resource.get(resource_id or "")
     if res is None or res.state != "active" or res.package is None:
@@ -43,7 +39,7 @@ def gate(context: dict, resource_id: str | None, access_kind: str) -> access.Dec
     if context.get("ignore_auth"):
         return access.Decision(True)
     resource, pkg = resource_and_package(resource_id)
-    user = _user(context)
+    user = access.context_user(context)
     if not _may_see(context, pkg):
         raise tk.ObjectNotFound("未找到")
     decision = access.data_decision(user, pkg, resource)
@@ -127,7 +123,7 @@ def resource_search(up_func, context, data_dict):
     offset, limit = int(data_dict.get("offset") or 0), data_dict.get("limit")
     result = up_func(context, {k: v for k, v in data_dict.items() if k not in ("offset", "limit")})
     hidden = hidden_package_ids(context)
-    user = _user(context)
+    user = access.context_user(context)
     decisions: dict[str, access.Decision] = {}
     rows = []
     for res in result["results"]:
@@ -139,7 +135,7 @@ def resource_search(up_func, context, data_dict):
             if by_url:
                 continue
             if res.get("url_type") not in ("upload", "datastore"):
-                res["url"] = search._gated_url({"id": res["package_id"]}, res)
+                res["url"] = search.gated_url({"id": res["package_id"]}, res)
         rows.append(res)
     end = offset + int(limit) if limit not in (None, "") else None
     return {"count": len(rows), "results": rows[offset:end]}
@@ -283,7 +279,7 @@ def qingyang_households_upload(context: dict, data_dict: dict) -> dict[str, Any]
 # ---------------------------------------------------------------- audit log
 def _owned_org_ids(context: dict, org_ref: str | None) -> list[str] | None:
     """Departments whose log the caller may read; None means all (platform admin)."""
-    facts = access.user_facts(_user(context))
+    facts = access.user_facts(access.context_user(context))
     if org_ref:
         org = model.Group.get(org_ref)
         if org is None:
@@ -335,13 +331,13 @@ def qingyang_notice_list(context: dict, data_dict: dict) -> list[dict[str, Any]]
     :param unread: true for unread ones only
     """
     tk.check_access("qingyang_notice_list", context, data_dict)
-    return notices.for_user(_user(context).id, tk.asbool(data_dict.get("unread")))
+    return notices.for_user(access.context_user(context).id, tk.asbool(data_dict.get("unread")))
 
 
 def qingyang_notice_read(context: dict, data_dict: dict) -> dict[str, int]:
     """Mark one notice (id) or all of the caller's notices as read."""
     tk.check_access("qingyang_notice_list", context, data_dict)
-    return {"marked": notices.mark_read(_user(context).id, data_dict.get("id"))}
+    return {"marked": notices.mark_read(access.context_user(context).id, data_dict.get("id"))}
 
 
 def get_actions() -> dict[str, Any]:

@@ -38,10 +38,6 @@ def decision_days() -> int:
     return tk.config.get("ckanext.qingyang.share_decision_days")
 
 
-def _user(context: dict) -> model.User | None:
-    return access.context_user(context)
-
-
 def _package(package_id: str | None) -> model.Package:
     pkg = model.Package.get(package_id or "")
     if pkg is None or pkg.state != "active":
@@ -126,7 +122,7 @@ def qingyang_share_request_create(context: dict, data_dict: dict) -> dict[str, A
     :param period_end: last day of use (YYYY-MM-DD)
     """
     tk.check_access("qingyang_share_request_create", context, data_dict)
-    user = _user(context)
+    user = access.context_user(context)
     pkg = _package(data_dict.get("id"))
     vis = access.item_visibility(pkg)
     org_ref = data_dict.get("organization")
@@ -186,7 +182,7 @@ def qingyang_share_request_create(context: dict, data_dict: dict) -> dict[str, A
 def _owner_action(context: dict, request_id: str, auth: str) -> tuple[dict, model.User]:
     row = _get_row(request_id)
     tk.check_access(auth, context, {"id": request_id, "owner_org": row["owner_org"]})
-    return row, _user(context)
+    return row, access.context_user(context)
 
 
 def qingyang_share_request_decide(context: dict, data_dict: dict) -> dict[str, Any]:
@@ -270,7 +266,7 @@ def qingyang_share_request_list(context: dict, data_dict: dict) -> list[dict[str
             raise tk.ObjectNotFound(f"部门不存在: {data_dict['organization']}")
         q = q.where(sa.or_(t.owner_org == org.id, t.requester_org == org.id))
     else:
-        q = q.where(t.requester_id == _user(context).id)
+        q = q.where(t.requester_id == access.context_user(context).id)
     if data_dict.get("package_id"):
         pkg = _package(data_dict["package_id"])
         q = q.where(t.package_id == pkg.id)
@@ -295,14 +291,8 @@ def qingyang_share_request_show(context: dict, data_dict: dict) -> dict[str, Any
 def qingyang_grant_list(context: dict, data_dict: dict) -> list[dict[str, Any]]:
     """The caller's valid grants today: its departments' share grants and its own open grants."""
     tk.check_access("qingyang_grant_list", context, data_dict)
-    facts = access.user_facts(_user(context))
-    t = share_request.c
-    today = dt.date.today()
-    holders = [sa.and_(t.kind == "open", t.requester_id == facts.user.id)]
-    if facts.org_ids:
-        holders.append(sa.and_(t.kind == "share", t.requester_org.in_(facts.org_ids)))
-    q = sa.select(share_request).where(t.status == "approved", t.period_start <= today, t.period_end >= today,
-                                       sa.or_(*holders)).order_by(t.period_end)
+    held = access.grants_held(access.user_facts(access.context_user(context)))
+    q = sa.select(share_request).where(held).order_by(share_request.c.period_end)
     grants = [dictize(r) for r in model.Session.execute(q).mappings()]
     for g in grants:  # what the grant opens, so an agency can fetch it directly
         pkg = model.Package.get(g["package_id"])
