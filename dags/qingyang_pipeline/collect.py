@@ -131,7 +131,8 @@ def check_rows(lt: listdef.ListType, table: parsing.Table, params: dict, docs_di
 
 
 def known_power_codes(call: Call, org_name: str) -> list[str]:
-    exported = call("qingyang_list_export", {"organization": org_name, "type": "power_item"})
+    # drafts too: a responsibility item may cite a power item still in review
+    exported = call("qingyang_list_export", {"organization": org_name, "type": "power_item", "drafts": True})
     return [r["编码"] for r in exported["rows"] if r.get("编码")]
 
 

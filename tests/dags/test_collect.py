@@ -75,7 +75,7 @@ def gbk_csv(type_name: str, data_rows: list[dict]) -> bytes:
 
 
 def catalog_titles(ckan, org: str, type_name: str = "service_item") -> dict[str, str]:
-    exported = ckan("qingyang_list_export", {"organization": org, "type": type_name})
+    exported = ckan("qingyang_list_export", {"organization": org, "type": type_name, "drafts": True})
     return {r["事项名称"]: r for r in exported["rows"]}
 
 
@@ -144,7 +144,7 @@ def test_a_full_list_withdraws_what_it_no_longer_names(ckan, org, settings):
     report = process(ckan, settings, drop(settings, org, "service_item", "v2.xlsx",
                                           xlsx("service_item", rows("service_item", 3))))
     assert (report.unchanged, report.cancelled) == (3, 1)
-    withdrawn = ckan("package_search", {"q": "便民事项004", "fq": f"organization:{org}"})["results"][0]
+    withdrawn = ckan("package_search", {"q": "便民事项004", "fq": f"organization:{org}", "include_private": True})["results"][0]
     assert withdrawn["list_status"] == "withdrawn" and "v2.xlsx" in withdrawn["list_status_reason"]
 
 
@@ -158,7 +158,7 @@ def test_a_large_file_loads_completely_in_parallel_chunks_and_a_rerun_changes_no
     assert report.outcome == "accepted", report.reason_zh
     assert (report.rows, report.created, report.quarantined_rows) == (2000, 1997, 3)
     assert sorted(p.row for p in report.problems if p.blocking) == [12, 1001, 1502]
-    exported = ckan("qingyang_list_export", {"organization": org, "type": "service_item"})
+    exported = ckan("qingyang_list_export", {"organization": org, "type": "service_item", "drafts": True})
     assert exported["count"] == 1997
     assert ckan("organization_show", {"id": org})["package_count"] == 1997
     again = process(ckan, settings, drop(settings, org, "service_item", "大清单.xlsx", data))

@@ -97,7 +97,7 @@ def run(ckan, settings, file):
 
 def assert_catalog_is_exactly(ckan, org: str, expected: list[dict]) -> None:
     lt = listdef.load_type("power_item")
-    exported = ckan("qingyang_list_export", {"organization": org, "type": "power_item"})
+    exported = ckan("qingyang_list_export", {"organization": org, "type": "power_item", "drafts": True})
     by_code = {}
     for row in exported["rows"]:
         assert row["编码"] not in by_code, f"{row['编码']} is in the catalog twice"

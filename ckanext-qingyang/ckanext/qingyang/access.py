@@ -76,7 +76,12 @@ def restricted_metadata(pkg: Any) -> bool:
 
 
 def dataset_labels(pkg: model.Package) -> list[str] | None:
-    """Labels of a published item; None leaves CKAN's default (drafts, private, deleted)."""
+    """Labels of a list item; None leaves CKAN's default (drafts, private, deleted)."""
+    if pkg.private and pkg.state == "active" and pkg.owner_org and _get(pkg, "publish_state") in ("pending", "returned"):
+        from ckanext.qingyang import workflow
+
+        # a never-published item in review: its department and its reviewing offices
+        return [_member(pkg.owner_org)] + [_member(o) for o in workflow.pending_office_ids(pkg.id)]
     vis = item_visibility(pkg)
     if vis is None or pkg.state != "active" or pkg.private or not pkg.owner_org:
         return None

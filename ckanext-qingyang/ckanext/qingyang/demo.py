@@ -1887,6 +1887,18 @@ def load(generated: dict[tuple[str, str], list[dict[str, str]]], action: Callabl
     return report
 
 
+def item_names(generated: dict[tuple[str, str], list[dict[str, str]]]) -> list[str]:
+    """The item names (CKAN package names) the generated rows load into."""
+    names = []
+    for (org, type_name), rows in generated.items():
+        lt = listdef.load_type(type_name)
+        for row in rows:
+            item, errors = listdef.row_to_item(lt, row)
+            if not errors:
+                names.append(listdef.natural_name(lt, org, item))
+    return names
+
+
 HOUSEHOLD_PROJECTS_PER_ORG = 2
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 _GIVEN = "建国志强秀英桂兰海燕玉梅文军小红明亮春生永福淑珍国华"

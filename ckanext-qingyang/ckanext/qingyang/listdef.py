@@ -83,6 +83,7 @@ class Column:
     resource_role: str | None = None
     in_template: bool = True
     mask: str | None = None
+    cites_law: bool = False       # 依据 fields: found and re-based when a law changes
     # other field -> its value -> the values this field may take alongside it
     allowed_with: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
@@ -122,6 +123,10 @@ class ListType:
 
     def column(self, field_name: str) -> Column:
         return next(c for c in self.fields if c.field_name == field_name)
+
+    @property
+    def basis_fields(self) -> list[Column]:
+        return [c for c in self.fields if c.cites_law]
 
     def by_header(self) -> dict[str, Column]:
         return {c.label: c for c in self.columns}
@@ -166,7 +171,7 @@ def column_from_field(raw: dict) -> Column:
         example=str(f.get("example", "")), not_above=f.get("not_above"),
         subfields=tuple(f.get("subfields") or ()), resource_role=f.get("resource_role"),
         in_template=f.get("column", True) is not False, mask=f.get("mask"),
-        allowed_with=f.get("allowed_with") or {},
+        allowed_with=f.get("allowed_with") or {}, cites_law=bool(f.get("cites_law")),
     )
 
 

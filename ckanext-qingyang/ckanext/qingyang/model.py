@@ -1,4 +1,5 @@
-"""The plugin's own tables: share requests and grants, the access audit log, notices.
+"""The plugin's own tables: share requests and grants, the access audit log, notices,
+and the publishing workflow (versions, reviews, adjustments).
 
 Kept out of CKAN's metadata on purpose: CKAN's test reset deletes rows from
 every table it knows, and the audit log refuses deletes. The tables are made
@@ -66,4 +67,66 @@ notice = sa.Table(
     sa.Column("body", sa.UnicodeText, nullable=False),
     sa.Column("link", sa.UnicodeText),
     sa.Column("read_at", sa.DateTime),
+)
+
+
+# One row per version of an item that went, or is going, through review.
+# change: create (first publication), revise (edit of a published item), adjust
+# (an office's adjustment after a law changed). state: draft, pending, returned,
+# published (the current published version), superseded, withdrawn.
+# `data` holds a revision's proposed package dict until it is published; a first
+# version's content is the (private) package itself.
+version = sa.Table(
+    "qingyang_version", metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("package_type", sa.UnicodeText, nullable=False),
+    sa.Column("owner_org", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("change", sa.UnicodeText, nullable=False),
+    sa.Column("state", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("title", sa.UnicodeText),
+    sa.Column("data", sa.UnicodeText),
+    sa.Column("offices", sa.UnicodeText),          # JSON {role: office organization id}
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.UnicodeText),
+    sa.Column("submitted_by", sa.UnicodeText),
+    sa.Column("submitter_name", sa.UnicodeText),
+    sa.Column("submitter_org", sa.UnicodeText),
+    sa.Column("declaration", sa.UnicodeText),
+    sa.Column("submitted_at", sa.DateTime),
+    sa.Column("return_reason", sa.UnicodeText),
+    sa.Column("published_at", sa.DateTime),
+    sa.Column("closed_at", sa.DateTime),
+    sa.Column("adjustment_id", sa.UnicodeText),
+)
+
+# Append-only: each reviewer's decision on a version (the database refuses rewrites).
+review = sa.Table(
+    "qingyang_review", metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("version_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("reviewer_id", sa.UnicodeText, nullable=False),
+    sa.Column("reviewer_name", sa.UnicodeText, nullable=False),
+    sa.Column("office_org", sa.UnicodeText, nullable=False),
+    sa.Column("role", sa.UnicodeText, nullable=False),
+    sa.Column("decision", sa.UnicodeText, nullable=False),
+    sa.Column("reason", sa.UnicodeText),
+    sa.Column("at", sa.DateTime, nullable=False),
+)
+
+# Append-only: the public 调整公告 (one announcement per adjustment of many items).
+adjustment = sa.Table(
+    "qingyang_adjustment", metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("action", sa.UnicodeText, nullable=False),
+    sa.Column("reason", sa.UnicodeText, nullable=False),
+    sa.Column("basis", sa.UnicodeText, nullable=False),
+    sa.Column("cited", sa.UnicodeText),
+    sa.Column("office_org", sa.UnicodeText, nullable=False),
+    sa.Column("by_user", sa.UnicodeText, nullable=False),
+    sa.Column("by_name", sa.UnicodeText, nullable=False),
+    sa.Column("items", sa.UnicodeText, nullable=False),   # JSON [{id, name, title, owner_org}]
 )

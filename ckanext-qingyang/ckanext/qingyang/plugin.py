@@ -4,13 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.qingyang import access, audit, blueprints, cli, helpers, search, validators
-from ckanext.qingyang.logic import action, auth, disclosure, sharing
+from ckanext.qingyang import access, audit, blueprints, cli, helpers, listdef, review_pages, search, validators
+from ckanext.qingyang.logic import action, auth, disclosure, publishing, sharing
 
 
 def default_catalogs_dir() -> str:
@@ -58,7 +59,8 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return {**action.get_actions(), **sharing.get_actions(), **disclosure.get_actions()}
+        return {**action.get_actions(), **sharing.get_actions(), **disclosure.get_actions(),
+                **publishing.get_actions()}
 
     # IAuthFunctions
     def get_auth_functions(self):
@@ -66,7 +68,7 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IBlueprint
     def get_blueprint(self):
-        return blueprints.get_blueprints()
+        return review_pages.get_blueprints()
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
@@ -84,6 +86,9 @@ class QingyangPlugin(p.SingletonPlugin):
         if context.get("ignore_auth"):
             return pkg_dict
         user = access.context_user(context)
+        pkg = model.Package.get(pkg_dict.get("id") or "")
+        if pkg is not None and pkg_dict.get("type") in listdef.TYPE_NAMES:
+            pkg_dict["publication"] = publishing.publication_facts(pkg, user)
         if access.item_visibility(pkg_dict) is not None:
             decision = access.data_decision(user, pkg_dict)
             if decision.allowed:

@@ -191,6 +191,17 @@ def qingyang_region_code(value: Any, context: Any) -> Any:
     return code
 
 
+def qingyang_publish_state(key, data, errors, context):
+    """Only the workflow moves an item between states; forms and the API keep the stored one."""
+    from ckanext.qingyang import workflow
+
+    value = data.get(key, missing)
+    if context.get("qingyang_workflow") and value in workflow.state_labels():
+        return
+    pkg = context.get("package")
+    data[key] = workflow.item_state(pkg) if pkg is not None else "draft"
+
+
 def get_validators() -> dict[str, Any]:
     named = {n: f for n, f in globals().items() if n.startswith("qingyang_") and callable(f)}
     return {**named, **CELL_RULES}

@@ -29,9 +29,11 @@ def _organization(data_dict: dict) -> model.Group:
 
 
 def list_items(context: dict, lt: listdef.ListType, org: model.Group, year: str | None = None,
-               children: bool = False) -> list[dict]:
-    """Every item of one list the caller may see, in title order."""
+               children: bool = False, drafts: bool = False) -> list[dict]:
+    """Every published item of one list the caller may see (with `drafts`, its unpublished ones too)."""
     fq = [f"+dataset_type:{lt.name}"]
+    if not drafts:
+        fq.append("+capacity:public")
     fq.append(f'+qy_org_path:"{org.name}"' if children else f'+owner_org:"{org.id}"')
     if year and lt.year_field:
         fq.append(f'+list_year:"{year}"')
@@ -56,12 +58,14 @@ def qingyang_list_export(context: dict, data_dict: dict) -> dict[str, Any]:
     :param type: list type, e.g. ``power_item``
     :param year: optional year for yearly lists
     :param children: include every organization below (default false)
+    :param drafts: also the unpublished items (草稿/待审核/已退回) the caller may
+        see, i.e. its own department's (default false: the published list)
     """
     tk.check_access("qingyang_list_export", context, data_dict)
     lt = _list_type(data_dict)
     org = _organization(data_dict)
     children = tk.asbool(data_dict.get("children", False))
-    items = list_items(context, lt, org, data_dict.get("year"), children)
+    items = list_items(context, lt, org, data_dict.get("year"), children, tk.asbool(data_dict.get("drafts", False)))
     user = access.context_user(context)
     restricted = [(i, None, None) for i in items if access.restricted_metadata(i) and audit.needs_record(user, i)]
     if restricted:

@@ -250,7 +250,8 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
                     list_status="current", list_status_reason="")
         current = existing.get(name) or others.get(name)
         if current is None:
-            new.append(NewItem(number, name, item, data))
+            # a new item is a draft of its department until reviewed (logic/publishing.py)
+            new.append(NewItem(number, name, item, dict(data, private=True)))
             continue
         if current.owner_org != org.id and current.state == "active":
             owner = model.Group.get(current.owner_org)

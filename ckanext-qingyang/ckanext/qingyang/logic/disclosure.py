@@ -263,7 +263,8 @@ def qingyang_households_upload(context: dict, data_dict: dict) -> dict[str, Any]
     for role, key, recs in ((access.HOUSEHOLDS, "id_number", records), (HOUSEHOLDS_PUBLIC, "row_no", public)):
         res = _household_resource(pkg, role)
         if res is None:
-            res_dict = tk.get_action("resource_create")(dict(context), {
+            # household rows are data tables, loaded outside list review (see README)
+            res_dict = tk.get_action("resource_create")(dict(context, qingyang_workflow=True), {
                 "package_id": pkg.id, "name": HOUSEHOLD_NAMES[role], "resource_role": role,
                 "url_type": "datastore", "url": "_datastore_only_resource", "format": "CSV"})
             res_id = res_dict["id"]

@@ -30,3 +30,11 @@ def department(**overrides) -> dict:
                   region_code="621000")
     fields.update(overrides)
     return factories.Organization(**fields)
+
+
+def published(*pkgs: dict) -> None:
+    """Seed items as published, for tests of other features (the workflow's own
+    tests go through submit and review). Their record says nobody reviewed them."""
+    from ckanext.qingyang.logic import publishing
+
+    publishing.publish_demo_drafts([p["name"] for p in pkgs])

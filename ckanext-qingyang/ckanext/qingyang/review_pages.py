@@ -1,0 +1,199 @@
+"""Publishing pages on the `qingyang` blueprint: submit with the declaration, the
+待我审核 queue, review with a field diff, item history, adjustments by 依据 and the
+public 调整公告 page and Atom feed."""
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from flask import Response
+
+from ckanext.qingyang import access, workflow
+from ckanext.qingyang.blueprints import _context, _require_login, qingyang
+from ckanext.qingyang.logic import publishing
+
+
+FORM_KEYS = {"classification", "declaration", "reason", "id", "ids", "decision", "action", "basis", "cited",
+             "changes", "q", "resources", "publish_state", "owner_org", "type"}
+
+
+def _errors(e: Exception) -> list[str]:
+    """Messages for people; per-item errors are keyed by the item's name."""
+    if isinstance(e, tk.ValidationError):
+        return [m if k in FORM_KEYS or str(m).startswith("“") else f"{k}:{m}"
+                for k, ms in e.error_dict.items() for m in (ms if isinstance(ms, list) else [ms])]
+    return [str(e) or tk._("无权操作")]
+
+
+def _item(ref: str) -> dict:
+    try:
+        return tk.get_action("package_show")(_context(), {"id": ref})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("事项不存在"))
+
+
+def _proposed(pkg: dict) -> tuple[dict | None, dict]:
+    """(published content or None, content under review) for the diff."""
+    opened = workflow.open_version(pkg["id"])
+    if opened and opened["change"] == "revise" and opened.get("data"):
+        return pkg, json.loads(opened["data"])
+    return None, pkg
+
+
+@qingyang.route("/items/<id>/submit", methods=["GET", "POST"])
+def item_submit(id: str):
+    _require_login()
+    pkg = _item(id)
+    errors: list[str] = []
+    if tk.request.method == "POST":
+        try:
+            tk.get_action("qingyang_item_submit")(_context(), {"id": pkg["id"],
+                                                               "declaration": tk.request.form.get("declaration")})
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+            errors = _errors(e)
+        else:
+            tk.h.flash_success(tk._("已提交审核"))
+            return tk.redirect_to(f"{pkg['type']}.read", id=pkg["name"])
+    old, new = _proposed(pkg)
+    try:
+        offices = [o.title for o in workflow.offices_for(pkg["type"], pkg["owner_org"]).values()]
+    except tk.ValidationError as e:
+        offices, errors = [], errors + _errors(e)
+    return tk.render("qingyang/item_submit.html", {
+        "pkg": pkg, "errors": errors, "declaration": workflow.DECLARATION, "offices": offices,
+        "changes": workflow.diff(pkg["type"], old, new), "markers": publishing.marker_findings(pkg["type"], new)})
+
+
+@qingyang.route("/review")
+def review_queue():
+    _require_login()
+    ctx = _context()
+    queue = tk.get_action("qingyang_review_queue")(ctx, {})
+    overdue = None
+    if access.user_facts(tk.current_user).platform_admin:
+        overdue = tk.get_action("qingyang_review_queue")(ctx, {"all": True, "overdue": True})
+    return tk.render("qingyang/review_queue.html", {"queue": queue, "overdue": overdue})
+
+
+@qingyang.route("/review/bulk", methods=["POST"])
+def review_bulk():
+    _require_login()
+    ids = tk.request.form.getlist("ids")
+    try:
+        result = tk.get_action("qingyang_item_review_bulk")(_context(), {"ids": ids, "reason": tk.request.form.get("reason")})
+    except tk.ValidationError as e:
+        tk.h.flash_error(";".join(_errors(e)))
+        return tk.redirect_to("qingyang.review_queue")
+    if result["approved"]:
+        tk.h.flash_success(tk._("已通过 {n} 项").format(n=len(result["approved"])))
+    for name, messages in result["errors"].items():
+        tk.h.flash_error(f"{name}:{';'.join(messages)}")
+    return tk.redirect_to("qingyang.review_queue")
+
+
+@qingyang.route("/review/<id>", methods=["GET", "POST"])
+def review_item(id: str):
+    _require_login()
+    pkg = _item(id)
+    errors: list[str] = []
+    if tk.request.method == "POST":
+        form = tk.request.form
+        try:
+            tk.get_action("qingyang_item_review")(_context(), {"id": pkg["id"], "decision": form.get("decision"),
+                                                               "reason": form.get("reason")})
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+            errors = _errors(e)
+        else:
+            tk.h.flash_success(tk._("审核意见已记录"))
+            return tk.redirect_to("qingyang.review_queue")
+    old, new = _proposed(pkg)
+    return tk.render("qingyang/review_item.html", {
+        "pkg": pkg, "errors": errors, "opened": workflow.open_version(pkg["id"]),
+        "changes": workflow.diff(pkg["type"], old, new), "first": old is None,
+        "markers": publishing.marker_findings(pkg["type"], new)})
+
+
+@qingyang.route("/items/<id>/history")
+def item_history(id: str):
+    pkg = _item(id)
+    history = tk.get_action("qingyang_item_history")(_context(), {"id": pkg["id"]})
+    return tk.render("qingyang/item_history.html", {"pkg": pkg, "history": history})
+
+
+@qingyang.route("/adjust", methods=["GET", "POST"])
+def adjust():
+    _require_login()
+    ctx = _context()
+    q = tk.request.values.get("q", "")
+    found, errors, done = None, [], None
+    if q:
+        try:
+            found = tk.get_action("qingyang_basis_search")(ctx, {"q": q})
+        except tk.ValidationError as e:
+            errors = _errors(e)
+    if tk.request.method == "POST":
+        form = tk.request.form
+        try:
+            done = tk.get_action("qingyang_adjust")(ctx, {
+                "ids": form.getlist("ids"), "action": form.get("action"), "reason": form.get("reason"),
+                "basis": form.get("basis"), "cited": form.get("cited") or q,
+                "changes": json.loads(form.get("changes") or "{}")})
+        except json.JSONDecodeError:
+            errors = [tk._("修改内容应为 JSON,如 {\"time_limit_days\": \"15\"}")]
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+            errors = _errors(e)
+        else:
+            tk.h.flash_success(tk._("已调整 {n} 项并发布调整公告").format(n=len(done["items"])))
+            return tk.redirect_to("qingyang.adjustments")
+    return tk.render("qingyang/adjust.html", {"q": q, "found": found, "errors": errors,
+                                              "form": dict(tk.request.form)})
+
+
+@qingyang.route("/adjustments")
+def adjustments():
+    rows = tk.get_action("qingyang_adjustment_list")(_context(), {})
+    return tk.render("qingyang/adjustments.html", {"rows": rows})
+
+
+@qingyang.route("/adjustments.atom")
+def adjustments_feed():
+    rows = tk.get_action("qingyang_adjustment_list")(_context(), {"limit": 50})
+    page = tk.url_for("qingyang.adjustments", _external=True)
+    updated = rows[0]["at"] if rows else "2017-01-01T00:00:00"
+    entries = []
+    for r in rows:
+        names = "、".join(i["title"] for i in r["items"])
+        summary = f"{r['office']}{r['action_label']}{len(r['items'])}项:{names}。原因:{r['reason']};依据:{r['basis']}"
+        links = "".join(f'<link rel="related" href="{escape(tk.url_for(i["type"] + ".read", id=i["name"], _external=True))}"/>'
+                        for i in r["items"])
+        entries.append(
+            f"<entry><id>urn:uuid:{r['id']}</id><title>{escape(r['action_label'] + ':' + names[:60])}</title>"
+            f"<updated>{r['at']}Z</updated><link href=\"{escape(page)}#{r['id']}\"/>{links}"
+            f"<summary>{escape(summary)}</summary></entry>")
+    body = ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<id>{escape(page)}</id><title>{escape(tk.config.get('ckan.site_title') or '')} 清单调整公告</title>"
+            f"<updated>{updated}Z</updated><link rel=\"self\" href=\"{escape(tk.request.url)}\"/>"
+            f"<link href=\"{escape(page)}\"/>{''.join(entries)}</feed>")
+    return Response(body, mimetype="application/atom+xml")
+
+
+@qingyang.route("/publications/<org_name>")
+def publications(org_name: str):
+    _require_login()
+    org = model.Group.get(org_name)
+    if org is None:
+        return tk.abort(404, tk._("部门不存在"))
+    try:
+        rows = tk.get_action("qingyang_publication_list")(_context(), {"organization": org.id})
+    except tk.NotAuthorized as e:
+        return tk.abort(403, str(e))
+    return tk.render("qingyang/publications.html", {"org": org, "rows": rows})
+
+
+def get_blueprints():
+    """The `qingyang` blueprint, with these pages registered on it."""
+    from ckanext.qingyang import blueprints
+
+    return blueprints.get_blueprints()
