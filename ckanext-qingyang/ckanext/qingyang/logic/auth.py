@@ -114,8 +114,9 @@ def qingyang_audit_list(context, data_dict):
 
 @tk.chained_auth_function
 def package_create(next_auth, context, data_dict):
-    # the generic type exists only for ckanext-dcat (schemas/dataset.yaml)
-    if (data_dict or {}).get("type", "dataset") == "dataset":
+    # the generic type exists only for ckanext-dcat (schemas/dataset.yaml). No data:
+    # "may this user create items at all" (the web form asks that before it knows the type).
+    if data_dict and data_dict.get("type", "dataset") == "dataset":
         return {"success": False, "msg": "请选择清单类型(如行政权力清单、监管信息共享目录),不能创建通用数据集"}
     return next_auth(context, data_dict)
 
