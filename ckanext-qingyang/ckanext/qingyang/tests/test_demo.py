@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ckan.tests import helpers
 
 from ckanext.qingyang import demo, listdef, orgtree
 from ckanext.qingyang.codes import QINGYANG_COUNTIES
@@ -240,6 +241,18 @@ def test_load_through_the_action_api_then_rerun_changes_nothing(orgs):
         assert len(data) == 1 and data[0]["name"] == "数据表" and data[0]["datastore_active"]
         table = _site_action("datastore_search", {"resource_id": data[0]["id"]})
         assert 5 <= table["total"] <= 20
+
+        # loading is not publishing: the demo publishes its own drafts, saying nobody reviewed them
+        assert _site_action("package_search", {"rows": 0})["count"] == 0
+        from ckanext.qingyang.logic import publishing
+
+        assert publishing.publish_demo_drafts(demo.item_names(generated)) == sum(expected.values())
+        assert helpers.call_action("package_search", {"user": ""}, rows=0)["count"] == sum(expected.values())
+        from ckanext.qingyang.cli import _site_user_name
+
+        record = tk.get_action("package_show")({"user": _site_user_name()}, {"id": shared["name"]})["publication"]
+        assert record["state"] == "published" and record["reviews"][0]["reviewer"] == publishing.DEMO_REVIEWER
+        assert publishing.publish_demo_drafts(demo.item_names(generated)) == 0
 
         again = demo.load(generated, _site_action, tk.ObjectNotFound)
         assert again.errors == 0 and again.changed == 0

@@ -9,7 +9,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.qingyang import masking
-from ckanext.qingyang.tests.factories import department, example_item
+from ckanext.qingyang.tests.factories import department, example_item, published
 
 FULL = [  # 村, 户主姓名, 身份证号码, 联系电话
     ("西沟村", "张三明", "621022199001011234", "13812345678"),
@@ -66,6 +66,7 @@ def project(app, clean_db, clean_index):
     user(name="registered")
     token["anonymous"] = None
     pkg = helpers.call_action("package_create", {"user": "owner"}, **example_item("poverty_project", owner_org=owner["id"]))
+    published(pkg)
     del city, county, other_county
     return pkg, token
 
@@ -84,7 +85,7 @@ def test_a_bad_row_is_named_and_nothing_is_written(app, project):
 def test_the_public_sees_households_only_masked_on_every_path(app, project):
     pkg, token = project
     status, loaded = api(app, token["owner"], "qingyang_households_upload", id=pkg["id"], rows=rows())
-    assert status == 200 and loaded["households"] == 2
+    assert status == 200 and loaded["households"] == 2, loaded
     full, public = loaded["resource_id"], loaded["public_resource_id"]
     # who reads the full rows
     for who, allowed in (("owner", True), ("county_office", True), ("city_office", True),

@@ -1,16 +1,18 @@
 """The eight list types: one definition behind schema, template, import, export and search."""
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang import listdef, orgtree, spreadsheets
-from ckanext.qingyang.tests.factories import department, example_item, example_row
+from ckanext.qingyang import listdef, orgtree, spreadsheets, workflow
+from ckanext.qingyang.tests.factories import department, example_item, example_row, published
 
 CATALOGS = Path(__file__).resolve().parents[4] / "catalogs"
 
@@ -39,10 +41,14 @@ def dept(clean_db, clean_index):
     return department(name="qingyang-natural-resources", title="庆阳市自然资源局")
 
 
-def _import(org, type_name, rows, user=None):
+def _import(org, type_name, rows, user=None, publish=True):
+    """Import rows; the new items are then seeded as published (this file tests lists, not review)."""
     user = user or factories.Sysadmin()
-    return helpers.call_action("qingyang_list_import", {"user": user["name"]},
-                               organization=org["name"], type=type_name, rows=rows)
+    report = helpers.call_action("qingyang_list_import", {"user": user["name"]},
+                                 organization=org["name"], type=type_name, rows=rows)
+    if publish:
+        published(*({"name": n} for n in report["names"]))
+    return report
 
 
 @pytest.mark.parametrize("type_name", listdef.TYPE_NAMES)
@@ -150,9 +156,12 @@ def test_same_natural_key_updates_and_never_duplicates(dept):
     changed = dict(row, **{"办结时限": "15"})
     report = _import(dept, "power_item", [changed])
     assert report["updated"] == 1 and report["created"] == 0
-    found = helpers.call_action("package_search", fq="dataset_type:power_item")
+    found = helpers.call_action("package_search", fq="dataset_type:power_item", include_private=True)
     assert found["count"] == 1
-    assert found["results"][0]["time_limit_days"] == "15"
+    # the change of a published item is a revision waiting for review
+    assert found["results"][0]["time_limit_days"] == row["办结时限"]
+    pkg = model.Package.get(found["results"][0]["id"])
+    assert json.loads(workflow.open_version(pkg.id)["data"])["time_limit_days"] == "15"
 
 
 def test_chinese_search_covers_key_fields_and_facets(dept):
@@ -178,8 +187,9 @@ def test_county_page_rolls_up_township_items(app):
                if e["name"] in ("qingyang-gov", "huanxian-gov") or e.get("parent") == "huanxian-gov"]
     orgtree.load_tree(entries, act, tk.ObjectNotFound)
     township = next(e["name"] for e in entries if e["jurisdiction_level"] == "township")
-    act("qingyang_list_import", {"organization": township, "type": "service_item",
-                                 "rows": [example_row("service_item", **{"事项名称": "高龄津贴申领"})]})
+    report = act("qingyang_list_import", {"organization": township, "type": "service_item",
+                                          "rows": [example_row("service_item", **{"事项名称": "高龄津贴申领"})]})
+    published({"name": report["names"][0]})
 
     county = helpers.call_action("qingyang_list_export", organization="huanxian-gov", type="service_item",
                                  children=True)
@@ -215,6 +225,7 @@ def test_item_page_shows_fields_in_order_with_chinese_labels_and_flowchart_inlin
     item = example_item("power_item", owner_org=dept["id"],
                         flowchart="https://zwfw.example.cn/flow/XK-621000-0001.png")
     created = helpers.call_action("package_create", {"user": user["name"]}, **item)
+    published(created)
     body = app.get(f"/power_item/{created['name']}").body
     positions = [body.index(label) for label in ("编码", "类型", "依据", "行使主体", "办结时限", "监督方式")]
     assert positions == sorted(positions)
@@ -250,14 +261,16 @@ def test_duplicate_rows_in_one_file_are_refused_after_the_first(dept):
 def test_a_full_list_withdraws_missing_items_and_never_deletes_them(dept):
     user = factories.Sysadmin()
     rows = [example_row("power_item", **{"名称": f"事项{i}", "编码": f"XK-621000-000{i}"}) for i in range(1, 4)]
-    _import(dept, "power_item", rows)
+    _import(dept, "power_item", rows, publish=False)     # drafts: withdrawn at once (published ones via review)
     report = helpers.call_action("qingyang_list_import", {"user": user["name"]}, organization=dept["name"],
                                  type="power_item", rows=rows[:2], full_list=True, reason="2026年第4次提交")
     assert (report["unchanged"], report["cancelled"]) == (2, 1)
-    gone = helpers.call_action("package_search", q="事项3", fq="dataset_type:power_item")["results"][0]
+    gone = helpers.call_action("package_search", q="事项3", fq="dataset_type:power_item",
+                               include_private=True)["results"][0]
     assert gone["status"] == "cancelled" and gone["list_status"] == "withdrawn"
     assert gone["adjustment_reason"] == "2026年第4次提交"
-    exported = helpers.call_action("qingyang_list_export", organization=dept["name"], type="power_item")
+    exported = helpers.call_action("qingyang_list_export", {"user": user["name"]}, organization=dept["name"],
+                                   type="power_item", drafts=True)
     assert {r["名称"]: r["状态"] for r in exported["rows"]} == {"事项1": "在用", "事项2": "在用", "事项3": "已取消"}
     # sending the item again brings it back
     again = helpers.call_action("qingyang_list_import", {"user": user["name"]}, organization=dept["name"],
@@ -278,13 +291,13 @@ def test_another_department_cannot_take_over_a_shared_resource_code(dept):
 def test_exports_obey_the_items_visibility(app, dept):
     user = factories.Sysadmin()
     public = example_item("service_item", owner_org=dept["id"], title="公开事项")
-    hidden = example_item("service_item", owner_org=dept["id"], title="内部事项", private=True)
-    for item in (public, hidden):
-        helpers.call_action("package_create", {"user": user["name"]}, **item)
+    hidden = example_item("service_item", owner_org=dept["id"], title="内部事项")
+    published(helpers.call_action("package_create", {"user": user["name"]}, **public))
+    helpers.call_action("package_create", {"user": user["name"]}, **hidden)     # stays a draft
     anonymous = helpers.call_action("qingyang_list_export", {"user": ""}, organization=dept["name"],
                                     type="service_item")
     assert [r["事项名称"] for r in anonymous["rows"]] == ["公开事项"]
     assert "内部事项" not in app.get(f"/qingyang/list/{dept['name']}/service_item.csv").data.decode("utf-8-sig")
     member = helpers.call_action("qingyang_list_export", {"user": user["name"]}, organization=dept["name"],
-                                 type="service_item")
+                                 type="service_item", drafts=True)
     assert sorted(r["事项名称"] for r in member["rows"]) == ["公开事项", "内部事项"]

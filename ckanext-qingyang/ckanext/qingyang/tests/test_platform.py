@@ -5,7 +5,7 @@ import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang.tests.factories import department, example_item
+from ckanext.qingyang.tests.factories import department, example_item, published
 
 TITLES = {
     "land": "建设用地规划许可证核发",
@@ -18,13 +18,15 @@ TITLES = {
 @pytest.fixture()
 def indexed(clean_db, clean_index):
     org = department(name="test-dept", title="测试部门")
-    ids = {}
+    ids, pkgs = {}, []
     for key, title in TITLES.items():
         # neutral text elsewhere, so only the title decides what a query finds
         item = example_item("service_item", title=title, owner_org=org["id"], responsible_unit="测试单位",
                             service_content="说明", service_process="申请、办结",
                             management_requirements="按规定办理")
-        ids[key] = helpers.call_action("package_create", {"user": factories.Sysadmin()["name"]}, **item)["id"]
+        pkgs.append(helpers.call_action("package_create", {"user": factories.Sysadmin()["name"]}, **item))
+        ids[key] = pkgs[-1]["id"]
+    published(*pkgs)      # search is what is tested here, not review
     return ids
 
 
@@ -73,6 +75,7 @@ def test_organization_and_dataset_through_the_action_api():
                               region_code="621000")
     ds = helpers.call_action("package_create", ctx, **example_item("service_item", title="居住证办理",
                                                                    owner_org=org["id"]))
+    published(ds)
     assert helpers.call_action("package_show", id=ds["id"])["organization"]["title"] == "市政务服务中心"
     assert titles_found("居住证", fq="organization:shizheng") == {"居住证办理"}
     # the same natural key (department + 事项名称) is the same item: no duplicate

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang.tests.factories import department, example_item
+from ckanext.qingyang.tests.factories import department, example_item, published
 
 # visibility class -> (共享类型, 开放属性)
 CLASSES = {
@@ -100,8 +100,13 @@ def build_world(app) -> World:
     w.orgs["grantee"] = department(name="grantee-dept", title="申请部门", groups=[{"name": city["name"], "capacity": "parent"}])
     w.orgs["egov"] = department(name="egov-office", title="市电子政务办", kind="office", roles="egov_office platform_admin",
                                 groups=[{"name": city["name"], "capacity": "parent"}])
+    w.orgs["service"] = department(name="service-center", title="市政务服务中心", kind="office", roles="service_center",
+                                   groups=[{"name": city["name"], "capacity": "parent"}])
     for role in ("registered", "citizen_granted"):
         _user(w, role)
+    for reviewer, org in (("egov_reviewer", "egov"), ("service_reviewer", "service")):   # they review 共享目录 changes
+        helpers.call_action("organization_member_create", {"ignore_auth": True}, id=w.orgs[org]["id"],
+                            username=_user(w, reviewer)["name"], role="editor")
     for role, org, capacity in (("government", "other", "editor"), ("grantee", "grantee", "editor"),
                                 ("owner_member", "owner", "member"), ("owner_admin", "owner", "admin"),
                                 ("platform_admin", "egov", "member")):
@@ -128,6 +133,7 @@ def build_world(app) -> World:
                           resource={"package_id": pkg["id"], "name": "数据表"},
                           fields=[{"id": "value", "type": "text"}],
                           records=[{"value": f"secret-row-{cls}"}])
+    published(*w.items.values())     # seeded: this file tests the sharing rules, not review
     # grants: the grantee department for the 有条件共享 ones, the citizen for the 有条件开放 ones
     for cls, requester, org in (("opencc", "grantee", "grantee-dept"), ("govc", "grantee", "grantee-dept"),
                                 ("opencu", "citizen_granted", None), ("opencc", "citizen_granted", None)):
@@ -243,6 +249,10 @@ def test_a_resource_made_less_open_disappears_from_old_activity(app, world):
     assert pkg["id"] in {a["object_id"] for a in ok(app, world, "anonymous",
                                                      "recently_changed_packages_activity_list", limit=100)}
     ok(app, world, "owner_admin", "package_patch", id=pkg["id"], open_type="closed")
+    ok(app, world, "owner_admin", "qingyang_item_submit", id=pkg["id"], declaration=True)
+    assert call(app, world, "anonymous", "package_show", id=pkg["id"])[0] == 200   # until the change is approved
+    for reviewer in ("egov_reviewer", "service_reviewer"):
+        ok(app, world, reviewer, "qingyang_item_review", id=pkg["id"], decision="approve")
     recent = ok(app, world, "anonymous", "recently_changed_packages_activity_list", limit=100)
     assert pkg["id"] not in {a["object_id"] for a in recent}
     assert call(app, world, "anonymous", "package_show", id=pkg["id"])[0] == 404
