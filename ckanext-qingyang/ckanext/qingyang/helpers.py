@@ -54,8 +54,19 @@ def qingyang_unread_notices() -> int:
     return notices.unread_count(user.id) if getattr(user, "is_authenticated", False) else 0
 
 
+def qingyang_reviews_for(org_id: str) -> bool:
+    """The viewer reviews for this office (an editor or admin of an office with a review role)."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.qingyang import workflow
+
+    user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
+    return user is not None and any(o.id == org_id for o in workflow.reviewer_offices(user))
+
+
 def get_helpers() -> dict[str, Any]:
     return {
+        "qingyang_reviews_for": qingyang_reviews_for,
         "qingyang_data_access": qingyang_data_access,
         "qingyang_unread_notices": qingyang_unread_notices,
         "qingyang_county_choices": qingyang_county_choices,

@@ -66,6 +66,29 @@ def item_submit(id: str):
         "changes": workflow.diff(pkg["type"], old, new), "markers": publishing.marker_findings(pkg["type"], new)})
 
 
+@qingyang.route("/drafts/<org_name>", methods=["GET", "POST"])
+def drafts(org_name: str):
+    """待提交: a department's drafts, returned items and unsubmitted revisions; submit many at once."""
+    _require_login()
+    org = model.Group.get(org_name)
+    if org is None or not org.is_organization:
+        return tk.abort(404, tk._("部门不存在"))
+    if not tk.h.check_access("package_create", {"owner_org": org.id}):
+        return tk.abort(403, tk._("只有本部门的编辑和管理员可以提交审核"))
+    errors: list[str] = []
+    if tk.request.method == "POST":
+        try:
+            done = tk.get_action("qingyang_item_submit")(_context(), {
+                "ids": tk.request.form.getlist("ids"), "declaration": tk.request.form.get("declaration")})
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+            errors = _errors(e)
+        else:
+            tk.h.flash_success(tk._("已提交审核 {n} 项").format(n=len(done["submitted"])))
+            return tk.redirect_to("qingyang.drafts", org_name=org.name)
+    return tk.render("qingyang/drafts.html", {"org": org, "rows": publishing.unsubmitted(org.id),
+                                              "errors": errors, "declaration": workflow.DECLARATION})
+
+
 @qingyang.route("/review")
 def review_queue():
     _require_login()

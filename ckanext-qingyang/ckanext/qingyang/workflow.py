@@ -133,16 +133,16 @@ def pending_office_ids(package_id: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- people
-def office_capacity(user: model.User, office_id: str) -> str | None:
-    """The user's own membership role in an office (sysadmin rights do not count)."""
+def own_capacity(user: model.User, org_id: str) -> str | None:
+    """The user's own membership role in an organization (sysadmin rights do not count)."""
     m = model.Member
     row = model.Session.query(m.capacity).filter(
-        m.table_name == "user", m.table_id == user.id, m.group_id == office_id, m.state == "active").first()
+        m.table_name == "user", m.table_id == user.id, m.group_id == org_id, m.state == "active").first()
     return row[0] if row else None
 
 
 def can_review_for(user: model.User | None, office_id: str) -> bool:
-    return user is not None and office_capacity(user, office_id) in ("admin", "editor")
+    return user is not None and own_capacity(user, office_id) in ("admin", "editor")
 
 
 def reviewer_offices(user: model.User) -> list[model.Group]:

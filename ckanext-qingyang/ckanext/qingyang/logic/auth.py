@@ -112,22 +112,13 @@ def qingyang_audit_list(context, data_dict):
     return _platform_admin(context, data_dict)
 
 
-@tk.chained_auth_function
-def package_create(next_auth, context, data_dict):
-    # the generic type exists only for ckanext-dcat (schemas/dataset.yaml). No data:
-    # "may this user create items at all" (the web form asks that before it knows the type).
-    if data_dict and data_dict.get("type", "dataset") == "dataset":
-        return {"success": False, "msg": "请选择清单类型(如行政权力清单、监管信息共享目录),不能创建通用数据集"}
-    return next_auth(context, data_dict)
-
-
 def qingyang_publication_list(context, data_dict):
     """A department's admins, and the platform admin, see who published what."""
     user = context.get("auth_user_obj") or tk.current_user
     from ckanext.qingyang import workflow
 
     if user is not None and getattr(user, "is_authenticated", False) and \
-            workflow.office_capacity(user, data_dict.get("organization") or "") == "admin":
+            workflow.own_capacity(user, data_dict.get("organization") or "") == "admin":
         return {"success": True}
     if _platform_admin(context, data_dict)["success"]:
         return {"success": True}
@@ -152,7 +143,6 @@ def get_auth_functions():
         "qingyang_basis_search": _anyone,
         "qingyang_adjust": _logged_in,
         "qingyang_adjustment_list": _anyone,
-        "package_create": package_create,
         "qingyang_share_request_create": _logged_in,
         "qingyang_share_request_decide": qingyang_share_request_decide,
         "qingyang_share_request_revoke": qingyang_share_request_decide,

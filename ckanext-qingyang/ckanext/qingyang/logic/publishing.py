@@ -232,6 +232,9 @@ def publication_facts(pkg: model.Package, user: model.User | None) -> dict[str, 
 # ---------------------------------------------------------------- chained CKAN actions
 @tk.chained_action
 def package_create(up, context, data_dict):
+    if (data_dict or {}).get("type", "dataset") == "dataset":
+        # the generic type exists only for ckanext-dcat (schemas/dataset.yaml)
+        raise tk.ValidationError({"type": ["请选择清单类型(如行政权力清单、监管信息共享目录),不能创建通用数据集"]})
     if not context.get(FLAG) and (data_dict or {}).get("type") in listdef.TYPE_NAMES:
         data_dict = dict(data_dict, private=True)   # a new item is a draft of its department
         data_dict.pop("publish_state", None)
@@ -358,6 +361,14 @@ def package_delete(up, context, data_dict):
     return up(context, data_dict)
 
 
+@tk.chained_action
+def dataset_purge(up, context, data_dict):
+    pkg = model.Package.get((data_dict or {}).get("id") or "")
+    if pkg is not None and workflow.is_list_item(pkg) and workflow.item_state(pkg) in workflow.PUBLISHED:
+        raise tk.ValidationError({"id": ["已发布的事项不能清除:需要停止发布的,由审核单位通过调整予以取消,取消记录公开保留"]})
+    return up(context, data_dict)
+
+
 def _bulk_guard(data_dict: dict, message: str, states: tuple[str, ...]) -> None:
     ids = data_dict.get("datasets") or []
     pkgs = model.Session.query(model.Package).filter(model.Package.id.in_(ids)).all() if ids else []
@@ -457,6 +468,28 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
     return {"submitted": out}
 
 
+def unsubmitted(org_id: str) -> list[dict[str, Any]]:
+    """A department's items with something to submit: drafts, returned items, unsubmitted revisions."""
+    P = model.Package
+    t = version.c
+    revised = sa.select(t.package_id).where(t.owner_org == org_id, t.state.in_(("draft", "returned")))
+    pkgs = model.Session.query(P).filter(
+        P.owner_org == org_id, P.state == "active", P.type.in_(listdef.TYPE_NAMES),
+        sa.or_(P.extras["publish_state"].astext.in_(("draft", "returned")), P.id.in_(revised))
+    ).order_by(P.type, P.title).limit(2000).all()
+    labels = workflow.state_labels()
+    out = []
+    for pkg in pkgs:
+        opened = workflow.open_version(pkg.id)
+        state = workflow.item_state(pkg)
+        out.append({"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": pkg.type,
+                    "list_label": listdef.load_type(pkg.type).list_label,
+                    "change": "revise" if state in workflow.PUBLISHED else "create",
+                    "state_label": labels.get(opened["state"] if opened else state, state),
+                    "return_reason": opened["return_reason"] if opened else None})
+    return out
+
+
 # ---------------------------------------------------------------- review
 def _review_role(user: model.User, pkg: model.Package, opened: dict) -> tuple[str, str]:
     """The (role, office) this user reviews the version for, or a refusal naming why."""
@@ -489,7 +522,9 @@ def _publish(pkg: model.Package, opened: dict, user: model.User, content: dict) 
     model.Session.execute(version.update().where(
         version.c.package_id == pkg.id, version.c.state == "published", version.c.id != opened["id"]
     ).values(state="superseded"))
-    _update_version(opened["id"], state="published", published_at=now, closed_at=now, data=None)
+    # the published content stays with its version: the history page diffs consecutive versions
+    _update_version(opened["id"], state="published", published_at=now, closed_at=now,
+                    data=json.dumps(content, ensure_ascii=False, default=str))
     _apply(pkg.id, user, {"publish_state": new_state, "private": False},
            base=content if opened["change"] == "revise" else None)
 
@@ -635,10 +670,17 @@ def qingyang_item_history(context: dict, data_dict: dict) -> dict[str, Any]:
     rows = workflow.versions(pkg.id)
     inside = facts.sysadmin or facts.member_of(pkg.owner_org) or any(
         set(workflow.review_offices(r).values()) & facts.org_ids for r in rows)
-    shown = [r for r in rows if inside or r["state"] in ("published", "superseded")]
+    out, previous = [], None
+    for r in rows:
+        one = version_dict(r, facts.sysadmin or facts.government, with_data=inside)
+        if r["state"] in ("published", "superseded") and r.get("data"):
+            content = json.loads(r["data"])
+            one["changes"] = workflow.diff(pkg.type, previous, content)   # readable, by Chinese label
+            previous = content
+        if inside or r["state"] in ("published", "superseded"):
+            out.append(one)
     return {"id": pkg.id, "name": pkg.name, "title": pkg.title,
-            "publication": publication_facts(pkg, user),
-            "versions": [version_dict(r, facts.sysadmin or facts.government, with_data=inside) for r in shown]}
+            "publication": publication_facts(pkg, user), "versions": out}
 
 
 @tk.side_effect_free
@@ -834,6 +876,7 @@ def qingyang_adjust(context: dict, data_dict: dict) -> dict[str, Any]:
             model.Session.execute(version.update().where(
                 version.c.package_id == pkg.id, version.c.state == "published").values(state="superseded"))
             vid = _insert_version(pkg, "adjust", "published", user, submitted_by=user.id,
+                                  data=json.dumps(new, ensure_ascii=False, default=str),
                                   submitter_name=user.fullname or user.name, submitter_org=office,
                                   submitted_at=now, published_at=now, closed_at=now, adjustment_id=adjustment_id,
                                   declaration=workflow.DECLARATION, offices=json.dumps({"adjust": office}))
@@ -947,6 +990,7 @@ def publish_demo_drafts(names: list[str]) -> int:
 def get_actions() -> dict[str, Any]:
     return {
         "package_create": package_create, "package_update": package_update, "package_delete": package_delete,
+        "dataset_purge": dataset_purge,
         "resource_create": resource_create, "resource_update": resource_update, "resource_delete": resource_delete,
         "bulk_update_public": bulk_update_public, "bulk_update_private": bulk_update_private,
         "bulk_update_delete": bulk_update_delete,

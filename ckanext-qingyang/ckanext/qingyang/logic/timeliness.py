@@ -22,13 +22,18 @@ LABELS = {"fresh": "及时", "due": "待更新", "overdue": "逾期", "delinquen
 
 
 def list_facts() -> list[dict[str, Any]]:
-    """Per department and list type: current items and the newest 最后确认日期."""
+    """Per department and list type: current published items and the newest 最后确认日期.
+
+    Drafts and revisions waiting for review do not count: a list is up to date when
+    its update is published.
+    """
     pkg = model.Package
     confirmed = pkg.extras["confirmed_date"].astext
     status = func.coalesce(pkg.extras["list_status"].astext, "current")
     rows = model.Session.query(model.Group.name, pkg.type, func.count(pkg.id), func.max(confirmed)).join(
         model.Group, model.Group.id == pkg.owner_org).filter(
-        pkg.state == "active", pkg.type.in_(listdef.TYPE_NAMES), status == "current").group_by(
+        pkg.state == "active", pkg.private.is_(False), pkg.type.in_(listdef.TYPE_NAMES),
+        status == "current").group_by(
         model.Group.name, pkg.type).all()
     return [{"organization": org, "type_name": t, "items": n, "last_confirmed": newest}
             for org, t, n, newest in rows]

@@ -222,6 +222,10 @@ def test_the_whole_life_of_an_item_through_the_api(app, world, type_name):
     history = ok(app, w, None, "qingyang_item_history", id=pkg["id"])
     assert [(one["change"], one["state"]) for one in history["versions"]] == [
         ("create", "superseded"), ("revise", "superseded"), ("adjust", "superseded"), ("adjust", "published")]
+    label = listdef.load_type(type_name).column(col).label     # each version's changes, readable
+    assert {"label": label, "old": v["returned"], "new": v["revised"]} in history["versions"][1]["changes"]
+    assert {"label": label, "old": v["revised"], "new": v["adjusted"]} in history["versions"][2]["changes"]
+    assert "data" not in history["versions"][0]            # the proposals stay with the department
     notices = [n for n in ok(app, w, None, "qingyang_adjustment_list") if n["items"][0]["name"] == pkg["name"]]
     assert [(n["action"], n["basis"]) for n in notices] == [("abolish", "庆政发〔2026〕2号"), ("amend", "庆政发〔2026〕1号")]
     feed = page(app, w, None, "/qingyang/adjustments.atom")
@@ -328,6 +332,7 @@ def test_the_whole_life_of_an_item_through_the_web_pages(app, world, type_name):
     assert "网页取消" in notices and "庆政发〔2026〕3号" in notices and title in notices
     history = page(app, w, None, f"/qingyang/items/{name}/history").get_data(as_text=True)
     assert "已取消" in page(app, w, None, f"/{type_name}/{name}").get_data(as_text=True) and "调整" in history
+    assert "上一版本" in history and v["web2"] in history
 
 
 # ---------------------------------------------------------------- separation of duties
@@ -354,6 +359,9 @@ def test_every_separation_of_duty_violation_is_refused(app, world):
     assert not visible(app, w, "poverty", project)
     ok(app, w, "county_poverty", "qingyang_item_review", id=project["id"], decision="approve")
 
+    # only list types: the generic type exists for ckanext-dcat alone
+    assert "不能创建通用数据集" in refused(app, w, "editor", "package_create", 409, name="generic-x", title="x",
+                                   owner_org=w.orgs["dept"]["id"])
     # no way around review: not the sysadmin, not the visibility switches, not deletion
     draft = ok(app, w, "sysadmin", "package_create", **new_item("service_item", w))
     assert draft["private"] is True
@@ -364,6 +372,7 @@ def test_every_separation_of_duty_violation_is_refused(app, world):
     ok(app, w, "sysadmin", "package_patch", id=power["id"], title="系统管理员改的名称")
     assert ok(app, w, None, "package_show", id=power["id"])["title"] == power["title"]
     assert "不能删除" in refused(app, w, "sysadmin", "package_delete", 409, id=power["id"])
+    assert "不能清除" in refused(app, w, "sysadmin", "dataset_purge", 409, id=power["id"])
     assert "不能删除" in refused(app, w, "dept_admin", "bulk_update_delete", 409, org_id=w.orgs["dept"]["id"],
                                 datasets=[power["id"]])
     assert "设为私有" in refused(app, w, "dept_admin", "bulk_update_private", 409, org_id=w.orgs["dept"]["id"],
@@ -567,10 +576,20 @@ def test_imported_items_are_drafts_and_reimports_of_published_ones_wait_for_revi
     assert ok(app, w, None, "qingyang_list_export", organization="city-dept", type="service_item")["count"] == 0
     assert ok(app, w, "editor", "qingyang_list_export", organization="city-dept", type="service_item",
               drafts=True)["count"] == 1
-    ok(app, w, "editor", "qingyang_item_submit", id=name, declaration=True)
+    # the department submits what it loaded from its 待提交审核 page, many at once; its page links there
+    assert "/qingyang/drafts/city-dept" in page(app, w, "editor", "/organization/city-dept").get_data(as_text=True)
+    assert "/qingyang/drafts/city-dept" not in page(app, w, None, "/organization/city-dept").get_data(as_text=True)
+    assert "/qingyang/review" in page(app, w, "service", "/organization/city-service").get_data(as_text=True)
+    drafts = page(app, w, "editor", "/qingyang/drafts/city-dept").get_data(as_text=True)
+    assert f'value="{name}"' in drafts and workflow.DECLARATION in drafts
+    assert "提交审核须确认声明" in post(app, w, "editor", "/qingyang/drafts/city-dept", {"ids": [name]}).get_data(as_text=True)
+    assert post(app, w, "editor", "/qingyang/drafts/city-dept", {"ids": [name], "declaration": "true"}).status_code == 302
+    assert ok(app, w, "editor", "package_show", id=name)["publish_state"] == "pending"
+    assert page(app, w, "county_editor", "/qingyang/drafts/city-dept").status_code == 403
     ok(app, w, "service", "qingyang_item_review", id=name, decision="approve")
     label = listdef.load_type("service_item").column("service_content").label
     ok(app, w, "editor", "qingyang_list_import", organization="city-dept", type="service_item",
        rows=[dict(row, **{label: "导入的新内容"})])
     assert ok(app, w, None, "package_show", id=name)["service_content"] != "导入的新内容"
     assert ok(app, w, "editor", "package_show", id=name)["publication"]["open_version"]["state"] == "draft"
+    assert "修订" in page(app, w, "editor", "/qingyang/drafts/city-dept").get_data(as_text=True)
