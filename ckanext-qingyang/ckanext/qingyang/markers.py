@@ -28,9 +28,6 @@ class Finding:
     def message_zh(self) -> str:
         return f"“{self.where}”含有密级标志“{self.marker}”({self.excerpt}),涉密内容不得在本平台发布"
 
-    def message_en(self) -> str:
-        return f"{self.where!r} carries classification marker {self.marker!r}"
-
 
 class Unreadable(ValueError):
     """A file whose text cannot be read, so it cannot be shown to be non-classified."""

@@ -15,15 +15,10 @@ from ckanext.qingyang.blueprints import _context, _require_login, qingyang
 from ckanext.qingyang.logic import publishing
 
 
-FORM_KEYS = {"classification", "declaration", "reason", "id", "ids", "decision", "action", "basis", "cited",
-             "changes", "q", "resources", "publish_state", "owner_org", "type"}
-
-
 def _errors(e: Exception) -> list[str]:
-    """Messages for people; per-item errors are keyed by the item's name."""
+    """Messages for people; the actions' messages name their item or field themselves."""
     if isinstance(e, tk.ValidationError):
-        return [m if k in FORM_KEYS or str(m).startswith("“") else f"{k}:{m}"
-                for k, ms in e.error_dict.items() for m in (ms if isinstance(ms, list) else [ms])]
+        return [str(m) for ms in e.error_dict.values() for m in (ms if isinstance(ms, list) else [ms])]
     return [str(e) or tk._("无权操作")]
 
 

@@ -172,6 +172,14 @@ def _reviews(version_id: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def approved_roles(version_row: dict) -> set[str]:
+    """Roles that approved this submission; approvals of an earlier round (before a
+    return or an edit and resubmission) were of other content and do not count."""
+    since = version_row["submitted_at"]
+    return {r["role"] for r in _reviews(version_row["id"])
+            if r["decision"] == "approve" and (since is None or r["at"] >= since)}
+
+
 def version_dict(row: dict, with_people: bool, with_data: bool = False) -> dict[str, Any]:
     """A version for the API; people's names only for government readers."""
     offices = workflow.review_offices(row)
@@ -429,8 +437,8 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
             errors[pkg.name] = [f"“{pkg.title}”{why}"]
             continue
         found = marker_findings(pkg.type, content)
-        if found:
-            errors[pkg.name] = found
+        if found:   # many items may be submitted at once: each message names its item
+            errors[pkg.name] = [f"“{pkg.title}”:{m}" for m in found]
             continue
         try:
             offices = workflow.offices_for(pkg.type, pkg.owner_org)
@@ -496,7 +504,7 @@ def _review_role(user: model.User, pkg: model.Package, opened: dict) -> tuple[st
     if opened["submitted_by"] == user.id:
         raise tk.NotAuthorized("不能审核本人提交的事项(审核与提交须由不同人员完成)")
     offices = workflow.review_offices(opened)
-    done = {r["role"] for r in _reviews(opened["id"]) if r["decision"] == "approve"}
+    done = approved_roles(opened)
     mine = [(role, office) for role, office in offices.items() if workflow.can_review_for(user, office)]
     if not mine:
         names = "、".join(_org_title(o) for o in offices.values())
@@ -537,7 +545,7 @@ def review_one(user: model.User, ref: str, decision: str, reason: str = "") -> d
     role, office = _review_role(user, pkg, opened)
     if decision == "return" and listdef.is_blank(reason):
         raise tk.ValidationError({"reason": ["退回须写明原因"]})
-    approved = {r["role"] for r in _reviews(opened["id"]) if r["decision"] == "approve"} | {role}
+    approved = approved_roles(opened) | {role}
     completes = decision == "approve" and set(workflow.review_offices(opened)) <= approved
     content = None
     if completes:
@@ -632,7 +640,7 @@ def qingyang_review_queue(context: dict, data_dict: dict) -> dict[str, Any]:
     items = []
     for row in rows:
         mapping = workflow.review_offices(row)
-        done = {r["role"] for r in _reviews(row["id"]) if r["decision"] == "approve"}
+        done = approved_roles(row)
         waiting = {role: o for role, o in mapping.items() if role not in done}
         if not every and not (set(waiting.values()) & offices):
             continue
@@ -856,7 +864,7 @@ def qingyang_adjust(context: dict, data_dict: dict) -> dict[str, Any]:
         new["publish_state"] = "cancelled" if action == "abolish" else "adjusted"
         found = marker_findings(pkg.type, new)
         if found:
-            refused[pkg.name] = found
+            refused[pkg.name] = [f"“{pkg.title}”:{m}" for m in found]
             continue
         try:
             _validate(pkg, new, user)

@@ -349,7 +349,14 @@ def test_every_separation_of_duty_violation_is_refused(app, world):
     ok(app, w, "reform", "qingyang_item_review", id=power["id"], decision="approve")
     assert "等待其他单位会签" in refused(app, w, "reform", "qingyang_item_review", 409, id=power["id"], decision="approve")
     assert not visible(app, w, None, power)        # 法制办 has not co-signed
+    # 法制办 returns it; after the fix, 审改办's earlier approval no longer counts
+    ok(app, w, "legal", "qingyang_item_review", id=power["id"], decision="return", reason="缺少合法性审查意见")
+    ok(app, w, "dual", "package_patch", id=power["id"], supervision="市审改办、市政府法制办监督;投诉电话 12345;已补充")
+    ok(app, w, "dual", "qingyang_item_submit", id=power["id"], declaration=True)
     ok(app, w, "legal", "qingyang_item_review", id=power["id"], decision="approve")
+    assert not visible(app, w, None, power)
+    assert ok(app, w, "reform", "qingyang_review_queue")["items"][0]["waiting_for"] == [w.orgs["reform"]["title"]]
+    ok(app, w, "reform", "qingyang_item_review", id=power["id"], decision="approve")
     assert visible(app, w, None, power)
 
     # county items go to the county's office, never the city's
@@ -389,7 +396,8 @@ def test_every_separation_of_duty_violation_is_refused(app, world):
     # who published what: the department's admins, not its other members
     rows = ok(app, w, "dept_admin", "qingyang_publication_list", organization="city-dept")
     assert [(r["name"], r["submitter"]) for r in rows] == [(power["name"], "dual-姓名")]
-    assert [r["reviewer"] for r in rows[0]["reviews"]] == ["reform-姓名", "legal-姓名"]
+    assert [(r["reviewer"], r["decision"]) for r in rows[0]["reviews"]] == [
+        ("reform-姓名", "approve"), ("legal-姓名", "return"), ("legal-姓名", "approve"), ("reform-姓名", "approve")]
     refused(app, w, "editor", "qingyang_publication_list", organization="city-dept")
     assert "dual-姓名" in page(app, w, "dept_admin", "/qingyang/publications/city-dept").get_data(as_text=True)
 
