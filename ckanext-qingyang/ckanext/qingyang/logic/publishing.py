@@ -19,6 +19,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.lib import plugins as lib_plugins
+from ckan.lib import uploader
 
 from ckanext.qingyang import access, listdef, markers, notices, workflow
 from ckanext.qingyang.logic.sharing import calendar
@@ -92,8 +93,6 @@ def _labelled_fields(pkg_type: str, data: dict) -> list[tuple[str, Any]]:
 def marker_findings(pkg_type: str, data: dict) -> list[str]:
     """Chinese messages for every classification marker in the fields and attached files."""
     found = [f.message_zh() for f in markers.scan_values(_labelled_fields(pkg_type, data))]
-    from ckan.lib import uploader
-
     for res in data.get("resources") or ():
         fmt = markers.file_format(res.get("url") or res.get("name") or "", res.get("format"))
         if res.get("url_type") != "upload" or fmt is None or not res.get("id"):
@@ -118,11 +117,6 @@ def _refuse_markers(pkg: model.Package, data: dict, when: str) -> None:
     if found:
         log.warning("%s of %s refused: classification markers (%d findings)", when, pkg.name, len(found))
         raise tk.ValidationError({"classification": found})
-
-
-def _version_row(version_id: str) -> dict:
-    row = model.Session.execute(sa.select(version).where(version.c.id == version_id)).mappings().first()
-    return dict(row)
 
 
 def _update_version(version_id: str, **values) -> None:
