@@ -16,7 +16,7 @@ from typing import Any
 import ckan.model as model
 import sqlalchemy as sa
 
-from ckanext.qingyang import jurisdiction
+from ckanext.qingyang import jurisdiction, workflow
 from ckanext.qingyang.model import share_request
 
 PUBLIC = "public"
@@ -78,8 +78,6 @@ def restricted_metadata(pkg: Any) -> bool:
 def dataset_labels(pkg: model.Package) -> list[str] | None:
     """Labels of a list item; None leaves CKAN's default (drafts, private, deleted)."""
     if pkg.private and pkg.state == "active" and pkg.owner_org and _get(pkg, "publish_state") in ("pending", "returned"):
-        from ckanext.qingyang import workflow
-
         # a never-published item in review: its department and its reviewing offices
         return [_member(pkg.owner_org)] + [_member(o) for o in workflow.pending_office_ids(pkg.id)]
     vis = item_visibility(pkg)
@@ -130,7 +128,7 @@ def user_facts(user: model.User | None) -> UserFacts:
         return cache[("facts", user.id)]
     org_ids = set(_org_ids_for(user))
     groups = model.Session.query(model.Group).filter(model.Group.id.in_(org_ids)).all() if org_ids else []
-    roles = {g.id: set(str((g.extras or {}).get("roles") or "").split()) for g in groups}
+    roles = {g.id: jurisdiction.roles(g) for g in groups}
     facts = UserFacts(user, org_ids, roles, tuple(sorted(g.name for g in groups)))
     if cache is not None:
         cache[("facts", user.id)] = facts

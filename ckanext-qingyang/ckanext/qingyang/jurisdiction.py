@@ -8,6 +8,11 @@ import ckan.model as model
 from ckanext.qingyang import codes
 
 
+def roles(org: model.Group) -> set[str]:
+    """The organization's platform duties (organizations.yaml `roles`, stored space-separated)."""
+    return set(str((org.extras or {}).get("roles") or "").split())
+
+
 def ancestry(org: model.Group) -> list[model.Group]:
     """The organization and every organization above it, top first."""
     chain = [org]

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.qingyang import codes, listdef
+from ckanext.qingyang import codes, listdef, workflow
 
 
 def _column(field: dict, schema: dict) -> listdef.Column:
@@ -193,8 +193,6 @@ def qingyang_region_code(value: Any, context: Any) -> Any:
 
 def qingyang_publish_state(key, data, errors, context):
     """Only the workflow moves an item between states; forms and the API keep the stored one."""
-    from ckanext.qingyang import workflow
-
     value = data.get(key, missing)
     if context.get("qingyang_workflow") and value in workflow.state_labels():
         return

@@ -36,19 +36,27 @@ def state_labels() -> dict[str, str]:
     return {c["value"]: c["label"]["zh_Hans_CN"] for c in listdef.presets()["qy_publish_state"]["choices"]}
 
 
-ROLE_LABELS = {"reform_office": "审改办", "legal_office": "法制办", "finance_bureau": "财政局",
-               "poverty_office": "扶贫办", "service_center": "政务服务中心", "egov_office": "电子政务办"}
-
-
 # ---------------------------------------------------------------- routes (data)
 @lru_cache(maxsize=4)
-def _routes(path: str, mtime: float) -> dict[str, dict]:
-    return (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})["routes"]
+def _read(path: str, mtime: float) -> dict[str, dict]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+
+
+def _catalog() -> dict[str, dict]:
+    path = Path(tk.config.get("ckanext.qingyang.catalogs_dir")) / "review_routes.yaml"
+    return _read(str(path), path.stat().st_mtime)
 
 
 def routes() -> dict[str, dict]:
-    path = Path(tk.config.get("ckanext.qingyang.catalogs_dir")) / "review_routes.yaml"
-    return _routes(str(path), path.stat().st_mtime)
+    return _catalog()["routes"]
+
+
+def role_label(role: str) -> str:
+    return (_catalog().get("roles") or {}).get(role, role)
+
+
+def reviewing_roles() -> set[str]:
+    return {role for route in routes().values() for role in route["offices"]}
 
 
 def roles_for(type_name: str) -> list[str]:
@@ -73,12 +81,12 @@ def offices_for(type_name: str, owner_org: str) -> dict[str, model.Group]:
     for role in roles_for(type_name):
         for gov in governments:
             office = next((c for c in gov.get_children_groups(type="organization")
-                           if role in str((c.extras or {}).get("roles") or "").split()), None)
+                           if role in jurisdiction.roles(c)), None)
             if office is not None:
                 out[role] = office
                 break
         else:
-            raise tk.ValidationError({"owner_org": [f"“{owner.title}”所在辖区没有{ROLE_LABELS.get(role, role)},无法送审"]})
+            raise tk.ValidationError({"owner_org": [f"“{owner.title}”所在辖区没有{role_label(role)},无法送审"]})
     return out
 
 
@@ -151,7 +159,7 @@ def reviewer_offices(user: model.User) -> list[model.Group]:
     ids = [r[0] for r in model.Session.query(m.group_id).filter(
         m.table_name == "user", m.table_id == user.id, m.state == "active", m.capacity.in_(("admin", "editor")))]
     groups = model.Session.query(model.Group).filter(model.Group.id.in_(ids)).all() if ids else []
-    return [g for g in groups if set(str((g.extras or {}).get("roles") or "").split()) & set(ROLE_LABELS)]
+    return [g for g in groups if jurisdiction.roles(g) & reviewing_roles()]
 
 
 def now() -> dt.datetime:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ckan.lib import plugins as lib_plugins
 from ckan.lib import uploader
 
-from ckanext.qingyang import access, listdef, markers, notices, workflow
+from ckanext.qingyang import access, jurisdiction, listdef, markers, notices, workflow
 from ckanext.qingyang.logic.sharing import calendar
 from ckanext.qingyang.model import adjustment, review, version
 
@@ -79,6 +79,13 @@ def _apply(pkg_id: str, user: model.User | None, changes: dict, base: dict | Non
     data.update(changes)
     data["id"] = pkg_id
     return tk.get_action("package_update")(_internal({}, user), data)
+
+
+def proposed_content(pkg_id: str, opened: dict | None) -> dict:
+    """What a submission would publish: a revision's stored dict, else the (unpublished) item."""
+    if opened and opened["change"] == "revise" and opened.get("data"):
+        return json.loads(opened["data"])
+    return _show(pkg_id)
 
 
 def _labelled_fields(pkg_type: str, data: dict) -> list[tuple[str, Any]]:
@@ -166,11 +173,11 @@ def _reviews(version_id: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def approved_roles(version_row: dict) -> set[str]:
+def approved_roles(version_row: dict, reviews: list[dict] | None = None) -> set[str]:
     """Roles that approved this submission; approvals of an earlier round (before a
     return or an edit and resubmission) were of other content and do not count."""
     since = version_row["submitted_at"]
-    return {r["role"] for r in _reviews(version_row["id"])
+    return {r["role"] for r in (_reviews(version_row["id"]) if reviews is None else reviews)
             if r["decision"] == "approve" and (since is None or r["at"] >= since)}
 
 
@@ -192,7 +199,7 @@ def version_dict(row: dict, with_people: bool, with_data: bool = False) -> dict[
         "reviews": [],
     }
     for r in _reviews(row["id"]):
-        one = {"office": _org_title(r["office_org"]), "role": workflow.ROLE_LABELS.get(r["role"], r["role"]),
+        one = {"office": _org_title(r["office_org"]), "role": workflow.role_label(r["role"]),
                "decision": r["decision"], "reason": r["reason"], "at": r["at"].isoformat()}
         if with_people:
             one["reviewer"] = r["reviewer_name"]
@@ -280,8 +287,7 @@ def _store_revision(context: dict, pkg: model.Package, data: dict) -> Any:
     opened = workflow.open_version(pkg.id)
     payload = json.dumps(data, ensure_ascii=False, default=str)
     if opened:
-        _update_version(opened["id"], data=payload, state="draft", submitted_at=None, submitted_by=None,
-                        return_reason=opened["return_reason"])
+        _update_version(opened["id"], data=payload, state="draft", submitted_at=None, submitted_by=None)
     else:
         _insert_version(pkg, "revise", "draft", user, data=payload)
     if not context.get("defer_commit"):
@@ -305,9 +311,13 @@ def _validate(pkg: model.Package, data: dict, user: model.User) -> None:
         raise tk.ValidationError(errors)
 
 
-def _published_guard(ref: Any, what: str) -> None:
+def _published(ref: Any) -> bool:
     pkg = model.Package.get(str(ref or ""))
-    if pkg is not None and workflow.is_list_item(pkg) and workflow.item_state(pkg) in workflow.PUBLISHED:
+    return pkg is not None and workflow.is_list_item(pkg) and workflow.item_state(pkg) in workflow.PUBLISHED
+
+
+def _published_guard(ref: Any, what: str) -> None:
+    if _published(ref):
         raise tk.ValidationError({"resources": [
             f"已发布事项的附件不能直接{what}:附件变更须随修订一起审核。请在修订中(package_update 的 resources)修改附件后提交审核"]})
 
@@ -333,13 +343,11 @@ SYSTEM_RESOURCE_KEYS = {"id", "package_id", "datastore_active", "datastore_conta
 
 @tk.chained_action
 def resource_update(up, context, data_dict):
-    if not context.get(FLAG):
-        res = model.Resource.get((data_dict or {}).get("id") or "")
-        if res is not None:
-            stored = tk.get_action("resource_show")({"ignore_auth": True, FLAG: True}, {"id": res.id})
-            changed = {k for k, v in data_dict.items() if stored.get(k) != v and not (v in ("", None) and k not in stored)}
-            if changed <= SYSTEM_RESOURCE_KEYS:
-                return up(dict(context, **{FLAG: True}), data_dict)
+    if not context.get(FLAG) and _published(_resource_package(data_dict)):
+        stored = tk.get_action("resource_show")({"ignore_auth": True, FLAG: True}, {"id": data_dict["id"]})
+        changed = {k for k, v in data_dict.items() if stored.get(k) != v and not (v in ("", None) and k not in stored)}
+        if changed <= SYSTEM_RESOURCE_KEYS:
+            return up(dict(context, **{FLAG: True}), data_dict)
         _published_guard(_resource_package(data_dict), "修改")
     return up(context, data_dict)
 
@@ -419,10 +427,8 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
         state = workflow.item_state(pkg)
         opened = workflow.open_version(pkg.id)
         if state in ("draft", "returned"):
-            content = _show(pkg.id)
             change = "create"
         elif state in ("published", "adjusted") and opened and opened["state"] in ("draft", "returned"):
-            content = json.loads(opened["data"])
             change = "revise"
         else:
             label = workflow.state_labels().get(state, state)
@@ -430,7 +436,7 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
                 f"当前状态为“{label}”,没有待提交的内容"
             errors[pkg.name] = [f"“{pkg.title}”{why}"]
             continue
-        found = marker_findings(pkg.type, content)
+        found = marker_findings(pkg.type, proposed_content(pkg.id, opened))
         if found:   # many items may be submitted at once: each message names its item
             errors[pkg.name] = [f"“{pkg.title}”:{m}" for m in found]
             continue
@@ -493,8 +499,9 @@ def unsubmitted(org_id: str) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- review
-def _review_role(user: model.User, pkg: model.Package, opened: dict) -> tuple[str, str]:
-    """The (role, office) this user reviews the version for, or a refusal naming why."""
+def _review_role(user: model.User, pkg: model.Package, opened: dict) -> tuple[str, str, set[str]]:
+    """(role, office) this user reviews the version for, with the roles already approved;
+    or a refusal naming why."""
     if opened["submitted_by"] == user.id:
         raise tk.NotAuthorized("不能审核本人提交的事项(审核与提交须由不同人员完成)")
     offices = workflow.review_offices(opened)
@@ -502,8 +509,8 @@ def _review_role(user: model.User, pkg: model.Package, opened: dict) -> tuple[st
     mine = [(role, office) for role, office in offices.items() if workflow.can_review_for(user, office)]
     if not mine:
         names = "、".join(_org_title(o) for o in offices.values())
-        theirs = [o for o in workflow.reviewer_offices(user)]
-        if theirs and not any(set(str((o.extras or {}).get("roles") or "").split()) & set(offices) for o in theirs):
+        theirs = workflow.reviewer_offices(user)
+        if theirs and not any(jurisdiction.roles(o) & set(offices) for o in theirs):
             raise tk.NotAuthorized(f"本单位不负责审核{listdef.load_type(pkg.type).list_label},该事项由{names}审核")
         if theirs:
             raise tk.NotAuthorized(f"该事项属于“{_org_title(pkg.owner_org)}”,应由本辖区的{names}审核,不能跨辖区审核")
@@ -511,7 +518,7 @@ def _review_role(user: model.User, pkg: model.Package, opened: dict) -> tuple[st
     todo = [(r, o) for r, o in mine if r not in done]
     if not todo:
         raise tk.ValidationError({"id": ["本单位已审核通过该事项,正在等待其他单位会签"]})
-    return todo[0]
+    return (*todo[0], done)
 
 
 def _publish(pkg: model.Package, opened: dict, user: model.User, content: dict) -> None:
@@ -536,14 +543,13 @@ def review_one(user: model.User, ref: str, decision: str, reason: str = "") -> d
     opened = workflow.open_version(pkg.id)
     if opened is None or opened["state"] != "pending":
         raise tk.ValidationError({"id": [f"“{pkg.title}”没有待审核的内容"]})
-    role, office = _review_role(user, pkg, opened)
+    role, office, done = _review_role(user, pkg, opened)
     if decision == "return" and listdef.is_blank(reason):
         raise tk.ValidationError({"reason": ["退回须写明原因"]})
-    approved = approved_roles(opened) | {role}
-    completes = decision == "approve" and set(workflow.review_offices(opened)) <= approved
+    completes = decision == "approve" and set(workflow.review_offices(opened)) <= done | {role}
     content = None
     if completes:
-        content = json.loads(opened["data"]) if opened["change"] == "revise" else _show(pkg.id)
+        content = proposed_content(pkg.id, opened)
         _refuse_markers(pkg, content, "publishing")   # before anything is written
         if opened["change"] == "revise":
             _validate(pkg, content, user)
@@ -631,10 +637,14 @@ def qingyang_review_queue(context: dict, data_dict: dict) -> dict[str, Any]:
                                  .order_by(t.submitted_at)).mappings().all()
     limit = limit_days()
     today = dt.date.today()
+    reviews: dict[str, list[dict]] = {row["id"]: [] for row in rows}   # one query for the whole queue
+    if rows:
+        for r in model.Session.execute(sa.select(review).where(review.c.version_id.in_(list(reviews)))).mappings():
+            reviews[r["version_id"]].append(dict(r))
     items = []
     for row in rows:
         mapping = workflow.review_offices(row)
-        done = approved_roles(row)
+        done = approved_roles(row, reviews[row["id"]])
         waiting = {role: o for role, o in mapping.items() if role not in done}
         if not every and not (set(waiting.values()) & offices):
             continue
@@ -713,7 +723,7 @@ def qingyang_workflow_info(context: dict, data_dict: dict) -> dict[str, Any]:
     """The states, the declaration text, the review limit and who reviews each list type."""
     return {"states": workflow.state_labels(), "declaration": workflow.DECLARATION,
             "review_days": limit_days(), "markers": list(markers.MARKERS),
-            "routes": {t: {"offices": [workflow.ROLE_LABELS.get(r, r) for r in route["offices"]],
+            "routes": {t: {"offices": [workflow.role_label(r) for r in route["offices"]],
                            "article": route.get("article", "")} for t, route in workflow.routes().items()}}
 
 
@@ -734,6 +744,7 @@ def qingyang_basis_search(context: dict, data_dict: dict) -> dict[str, Any]:
     if len(cited) < 2:
         raise tk.ValidationError({"q": ["请输入依据的名称(至少两个字)"]})
     user = access.context_user(context)
+    adjusters: dict[tuple[str, str], str | None] = {}   # offices are per list type and department
     types = [data_dict["type"]] if data_dict.get("type") else list(listdef.TYPE_NAMES)
     P = model.Package
     out = []
@@ -751,8 +762,15 @@ def qingyang_basis_search(context: dict, data_dict: dict) -> dict[str, Any]:
             out.append({"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": type_name,
                         "list_label": lt.list_label, "publisher_org": _org_title(pkg.owner_org),
                         "fields": fields, "state": workflow.item_state(pkg),
-                        "can_adjust": _adjuster_office(user, pkg) is not None})
+                        "can_adjust": _cached_adjuster(adjusters, user, pkg) is not None})
     return {"q": cited, "count": len(out), "items": out}
+
+
+def _cached_adjuster(cache: dict, user: model.User | None, pkg: model.Package) -> str | None:
+    key = (pkg.type, pkg.owner_org)
+    if key not in cache:
+        cache[key] = _adjuster_office(user, pkg)
+    return cache[key]
 
 
 def _adjuster_office(user: model.User | None, pkg: model.Package) -> str | None:
@@ -829,9 +847,9 @@ def qingyang_adjust(context: dict, data_dict: dict) -> dict[str, Any]:
         raise tk.ValidationError(errors)
     reason, basis = data_dict["reason"].strip(), data_dict["basis"].strip()
     pkgs = [_package(ref) for ref in _ids(data_dict)]
-    plans, refused = [], {}
+    plans, refused, adjusters = [], {}, {}
     for pkg in pkgs:
-        office = _adjuster_office(user, pkg)
+        office = _cached_adjuster(adjusters, user, pkg)
         if office is None:
             refused[pkg.name] = [f"“{pkg.title}”不在本单位的审核范围内(须由其审核单位调整)"]
             continue
