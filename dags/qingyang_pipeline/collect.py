@@ -78,13 +78,14 @@ class SubmissionReport:
     updated: int = 0
     unchanged: int = 0
     cancelled: int = 0
+    restored: int = 0
     problems: list[Problem] = field(default_factory=list)
     quality: dict = field(default_factory=dict)
     docs_index: str | None = None
 
     @property
     def changed(self) -> int:
-        return self.created + self.updated + self.cancelled
+        return self.created + self.updated + self.cancelled + self.restored
 
     def line(self) -> str:
         """The one-line summary `make collect` prints."""
@@ -92,7 +93,8 @@ class SubmissionReport:
         if self.outcome == "rejected":
             return f"{head} ({self.reason_en})"
         return (f"{head}, {self.rows} rows: {self.created + self.updated} changed, {self.unchanged} unchanged, "
-                f"{self.cancelled} withdrawn, {self.quarantined_rows} quarantined")
+                f"{self.cancelled} withdrawn, {self.restored} restoration proposed, "
+                f"{self.quarantined_rows} quarantined")
 
     def to_dict(self) -> dict:
         return json.loads(json.dumps(asdict(self), ensure_ascii=False, default=str))
@@ -175,19 +177,26 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
             f"too many rows with errors ({share} > {settings.reject_share:.0%}); nothing applied"))
 
     keep = [(row, n) for row, n in zip(table.rows, table.row_numbers) if n not in blocked]
+    source = f"{received_at:%Y-%m-%d} 提交的清单({file.path.name},SHA-256 {record.sha256[:12]})"
+    # a refused row still names its item: a full list withdraws only what no row names
+    named: list[str] = []
+    unidentified: list[int] = []
+    for row, n in zip(table.rows, table.row_numbers):
+        if n in blocked:
+            name = listdef.row_natural_name(lt, file.org_name, row)
+            (named.append(name) if name else unidentified.append(n))
 
     def load(chunk: list[tuple[dict, int]]) -> dict:
         return call("qingyang_list_import", {
-            "organization": file.org_name, "type": file.type_name,
+            "organization": file.org_name, "type": file.type_name, "source": source,
             "rows": [_jsonable(r) for r, _ in chunk], "row_numbers": [n for _, n in chunk]})
 
     # chunks hold different items (the file's duplicates were refused above), so they may load side by side
     chunks = [keep[i:i + settings.chunk_rows] for i in range(0, len(keep), settings.chunk_rows)]
-    names: list[str] = []
-
     def take(result_: dict) -> None:
         _count(report, result_)
-        names.extend(result_["names"])
+        named.extend(result_["named"])
+        unidentified.extend(result_.get("unidentified", []))
 
     # at most parallel_requests in flight; after a failure nothing more is sent (the retry starts over)
     width = max(1, settings.parallel_requests)
@@ -202,11 +211,15 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     if settings.full_list:
         reason = f"{received_at:%Y-%m-%d} 提交的完整清单({file.path.name},SHA-256 {record.sha256[:12]})中没有该事项"
         _count(report, call("qingyang_list_withdraw", {
-            "organization": file.org_name, "type": file.type_name, "keep_names": names, "reason": reason}))
-    report.loaded_rows = len(names)
+            "organization": file.org_name, "type": file.type_name, "keep_names": named, "reason": reason,
+            "unidentified_rows": sorted(set(unidentified))}))
+        if unidentified:
+            report.reason_zh = next(p.message_zh for p in report.problems if p.row is None)
+            report.reason_en = "nothing withdrawn: some refused rows name no readable item"
+    report.loaded_rows = report.created + report.updated + report.unchanged + report.restored
     report.quarantined_rows = len({p.row for p in report.problems if p.blocking})
     report.outcome = "accepted"
-    if report.created or report.updated or report.cancelled:
+    if report.created or report.updated or report.cancelled or report.restored:
         # loading is not publishing: the department submits the drafts for review (logic/publishing.py)
         report.reason_zh = (report.reason_zh + ";" if report.reason_zh else "") + \
             "新增和变更的事项已加载为草稿或待提交的修订,须由本部门在平台上确认声明并提交审核,审核通过后发布"
@@ -220,11 +233,12 @@ def _jsonable(row: dict) -> dict:
 
 
 def _count(report: SubmissionReport, result: dict) -> None:
-    for key in ("created", "updated", "unchanged", "cancelled"):
+    for key in ("created", "updated", "unchanged", "cancelled", "restored"):
         setattr(report, key, getattr(report, key) + int(result.get(key, 0)))
     for e in result.get("errors", []):
         report.problems.append(Problem(e.get("row"), e.get("column", ""), e.get("value", ""), e["message"],
-                                       f"refused by CKAN: row {e.get('row')}, field {e.get('field')}"))
+                                       e.get("message_en") or f"refused by CKAN: row {e.get('row')}, field {e.get('field')}",
+                                       blocking=e.get("blocking", True)))
 
 
 def _finish(call: Call, settings: Settings, report: SubmissionReport) -> SubmissionReport:

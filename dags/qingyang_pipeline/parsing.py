@@ -190,7 +190,8 @@ def _resolve_headers(cells: Sequence[str], lt: listdef.ListType) -> dict[str, in
         raise StructuralError("headers_duplicate", f"表头有重复的列:{names}",
                               f"duplicated headers: {', '.join(dict.fromkeys(duplicates))}",
                               {"duplicate": list(dict.fromkeys(duplicates))})
-    missing = [h for n, h in known.items() if n not in seen]
+    required = set(listdef.load_type(lt.name).required_headers)
+    missing = [h for n, h in known.items() if n not in seen and h in required]
     if unknown or missing:
         parts_zh = ([f"未知列:{'、'.join(unknown)}"] if unknown else []) + (
             [f"缺少列:{'、'.join(missing)}"] if missing else [])
@@ -267,12 +268,13 @@ def _grid_to_table(records: Iterator[tuple[int, Sequence[Any]]], lt: listdef.Lis
         raise _header_row_not_found(scanned, lt)
     header_number = first[at][0]
     columns = _resolve_headers(header_cells[at], lt)
-    headers = lt.headers
+    headers = [h for h in lt.headers if h in columns]   # optional columns may be absent
     index = [columns[h] for h in headers]
     width = len(header_cells[at])
     headerless = frozenset(i for i, c in enumerate(header_cells[at]) if not c)
 
-    table = Table(headers=list(headers), rows=[], row_numbers=[], encoding=encoding, sheet=sheet,
+    absent = [h for h in lt.headers if h not in columns]
+    table = Table(headers=list(lt.headers), rows=[], row_numbers=[], encoding=encoding, sheet=sheet,
                   skipped_title_rows=header_number - 1, file_format=file_format)
     issues = table.cell_errors
 
@@ -297,6 +299,7 @@ def _grid_to_table(records: Iterator[tuple[int, Sequence[Any]]], lt: listdef.Lis
                     issues.append(CellIssue(number, header, None, f"{header}:{FORMULA_NOT_CALCULATED}",
                                             f"row {number}: formula in column {header} has no cached value"))
         row = {h: values[i] for h, i in zip(headers, index)}
+        row.update((h, None) for h in absent)
         table.rows.append(row)
         table.row_numbers.append(number)
         for header, value in row.items():

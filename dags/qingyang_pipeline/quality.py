@@ -107,8 +107,10 @@ def _list_regex(item_pattern: str) -> str:
 def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict]:
     f, label, kind = col.field_name, col.label, col.kind
     common = {"field_name": f, "label": label}
-    out = [_exp("expect_column_to_exist", {"column": f}, dimension="completeness", check="exists",
-                zh="文件中必须有此列", en=f"column {f} is present", **common)]
+    # an optional column may be left out of the file; its blank cells take the default
+    out = [] if col.optional else [_exp("expect_column_to_exist", {"column": f}, dimension="completeness",
+                                        check="exists", zh="文件中必须有此列", en=f"column {f} is present",
+                                        **common)]
     if col.required:
         out.append(_exp("expect_column_values_to_not_be_null", {"column": f},
                         dimension="completeness", check="required",
@@ -123,7 +125,7 @@ def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict
                         dimension="completeness", check="required_when",
                         zh=when, en=f"{f} is required when {when_en}", **common))
 
-    if kind in ("qy_select", "qy_county"):
+    if kind in listdef.CHOICE_KINDS:
         allowed = "、".join(c.label for c in col.choices)
         out.append(_exp("expect_column_values_to_be_in_set",
                         {"column": f, "value_set": [c.value for c in col.choices]},

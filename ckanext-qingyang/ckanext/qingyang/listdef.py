@@ -25,6 +25,7 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 PRESETS_FILE = Path(__file__).parent / "presets.json"
 TYPE_NAMES = ("power_item", "responsibility_item", "special_fund", "poverty_fund_plan",
               "poverty_project", "approval_item", "service_item", "shared_resource")
+CHOICE_KINDS = ("qy_select", "qy_county", "qy_list_status")   # cells that name one of `choices`
 LIST_SEPARATORS = re.compile(r"[;;\n]+")
 ITEM_SEPARATOR = ";"
 
@@ -82,6 +83,8 @@ class Column:
     subfields: tuple[dict, ...] = ()
     resource_role: str | None = None
     in_template: bool = True
+    optional: bool = False        # a file may leave the column out; blank then means `default`
+    default: str | None = None
     mask: str | None = None
     cites_law: bool = False       # 依据 fields: found and re-based when a law changes
     # other field -> its value -> the values this field may take alongside it
@@ -120,6 +123,11 @@ class ListType:
     @property
     def headers(self) -> list[str]:
         return [c.label for c in self.columns]
+
+    @property
+    def required_headers(self) -> list[str]:
+        """Headers a file must have (optional columns may be left out)."""
+        return [c.label for c in self.columns if not c.optional]
 
     def column(self, field_name: str) -> Column:
         return next(c for c in self.fields if c.field_name == field_name)
@@ -170,7 +178,8 @@ def column_from_field(raw: dict) -> Column:
         item_pattern=f.get("item_pattern"), places=int(f.get("places", 4)), unit=f.get("unit", ""),
         example=str(f.get("example", "")), not_above=f.get("not_above"),
         subfields=tuple(f.get("subfields") or ()), resource_role=f.get("resource_role"),
-        in_template=f.get("column", True) is not False, mask=f.get("mask"),
+        in_template=f.get("column", True) is not False, optional=f.get("column") == "optional",
+        default=f.get("default"), mask=f.get("mask"),
         allowed_with=f.get("allowed_with") or {}, cites_law=bool(f.get("cites_law")),
     )
 
@@ -224,7 +233,7 @@ def parse_value(col: Column, raw: Any) -> Any:
     kind, label = col.kind, col.label
     if kind in ("qy_text", "qy_textarea", "qy_derived_title"):
         return str(value)
-    if kind in ("qy_select", "qy_county"):
+    if kind in CHOICE_KINDS:
         choice = col.choice_for(str(value))
         if not choice:
             allowed = "、".join(c.label for c in col.choices)
@@ -389,12 +398,15 @@ def check_item(lt: ListType, item: dict, row: int | None = None) -> tuple[dict, 
     out: dict[str, Any] = {}
     errors: list[RowError] = []
     for col in lt.fields:
-        if not col.in_template or col.field_name not in item:
+        if not col.in_template or (col.field_name not in item and not col.optional):
             continue
         try:
-            out[col.field_name] = parse_value(col, item[col.field_name])
+            out[col.field_name] = parse_value(col, item.get(col.field_name))
         except CellError as e:
             errors.append(RowError(row, col.field_name, col.label, item[col.field_name], str(e)))
+            continue
+        if col.optional and out[col.field_name] is None:
+            out[col.field_name] = col.default
     for col in lt.columns:
         if missing_required(col, out) and not any(e.field_name == col.field_name for e in errors):
             errors.append(RowError(row, col.field_name, col.label, "", required_message(lt, col, out)))
@@ -423,7 +435,7 @@ def format_cell(col: Column, value: Any) -> str:
     """A stored value as it appears in a template cell or export."""
     if is_blank(value):
         return ""
-    if col.kind in ("qy_select", "qy_county"):
+    if col.kind in CHOICE_KINDS:
         return col.label_of(str(value))
     if col.kind == "qy_list":
         items = json.loads(value) if isinstance(value, str) and value.startswith("[") else value
@@ -449,6 +461,24 @@ def natural_name(lt: ListType, owner_name: str, item: dict) -> str:
     """The CKAN `name` an item always gets: a hash of its natural key."""
     key = "\x1f".join((lt.name,) + natural_key(lt, owner_name, item))
     return f"{lt.name_prefix}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}"
+
+
+def row_natural_name(lt: ListType, owner_name: str, row: dict[str, Any]) -> str | None:
+    """The item a spreadsheet row names, read from its key cells alone, so that a row
+    refused for another cell still names its item; None when a key cell is blank or bad."""
+    key: dict[str, Any] = {}
+    for field_name in lt.natural_key:
+        if field_name == "owner_org":
+            continue
+        col = lt.column(field_name)
+        try:
+            value = parse_value(col, row.get(col.label))
+        except CellError:
+            return None
+        if is_blank(value):
+            return None
+        key[field_name] = value
+    return natural_name(lt, owner_name, key)
 
 
 def derived_title(lt: ListType, item: dict) -> str | None:

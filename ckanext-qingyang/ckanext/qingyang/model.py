@@ -71,8 +71,8 @@ notice = sa.Table(
 
 
 # One row per version of an item that went, or is going, through review.
-# change: create (first publication), revise (edit of a published item), adjust
-# (an office's adjustment after a law changed). state: draft, pending, returned,
+# change: create (first publication), revise (edit of a published item), restore
+# (a cancelled item listed again), adjust (an office's adjustment after a law changed). state: draft, pending, returned,
 # published (the current published version), superseded, withdrawn.
 # `data` holds a revision's proposed package dict until it is published; a first
 # version's content is the (private) package itself.
@@ -99,6 +99,7 @@ version = sa.Table(
     sa.Column("published_at", sa.DateTime),
     sa.Column("closed_at", sa.DateTime),
     sa.Column("adjustment_id", sa.UnicodeText),
+    sa.Column("reason", sa.UnicodeText),           # why the change was proposed (a 恢复's reason)
 )
 
 # Append-only: each reviewer's decision on a version (the database refuses rewrites).

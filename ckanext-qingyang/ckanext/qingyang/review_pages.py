@@ -32,7 +32,7 @@ def _item(ref: str) -> dict:
 def _proposed(pkg: dict) -> tuple[dict | None, dict]:
     """(published content or None, content under review) for the diff."""
     opened = workflow.open_version(pkg["id"])
-    if opened and opened["change"] == "revise" and opened.get("data"):
+    if opened and opened["change"] in workflow.REVISIONS and opened.get("data"):
         return pkg, publishing.proposed_content(pkg["id"], opened)
     return None, pkg
 

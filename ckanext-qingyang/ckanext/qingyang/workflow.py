@@ -28,6 +28,8 @@ from ckanext.qingyang.model import version as version_table
 UNPUBLISHED = ("draft", "pending", "returned")
 PUBLISHED = ("published", "adjusted", "cancelled")
 OPEN_VERSION = ("draft", "pending", "returned")
+REVISIONS = ("revise", "restore")   # changes of a published item: their content waits in the version row
+CHANGE_LABELS = {"create": "新发布", "revise": "修订", "restore": "恢复", "adjust": "调整"}
 DECLARATION = ("本人承诺:所提交内容不涉及国家秘密、工作秘密和内部资料,属于非涉密信息;"
                "本单位按照“谁发布、谁负责”的原则,对所发布内容的准确性、及时性和合法性负责。")
 

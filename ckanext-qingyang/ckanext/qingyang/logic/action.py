@@ -89,9 +89,16 @@ def qingyang_list_import(context: dict, data_dict: dict) -> dict[str, Any]:
     :param full_list: the rows are the department's whole list: items missing
         from them are marked 已取消 (never deleted). Default false.
     :param reason: why missing items are withdrawn (e.g. the submission), with full_list
+    :param source: the submission the rows come from, quoted in the reasons of
+        restorations (恢复) and of rows whose 清单状态 says 已取消
 
     Rows with errors are not written; every other row is. The report names
-    each refused row's number, column (Chinese header) and reason.
+    each refused row's number, column (Chinese header) and reason. A row that
+    names a cancelled item with 清单状态 有效 proposes its restoration (恢复), a
+    revision that goes through review. ``named`` lists every item the rows name,
+    refused or not; ``unidentified`` the refused rows whose item cannot be read.
+    A full list withdraws only items no row names, and nothing while a row is
+    unidentified.
     """
     lt = _list_type(data_dict)
     org = _organization(data_dict)
@@ -105,10 +112,10 @@ def qingyang_list_import(context: dict, data_dict: dict) -> dict[str, Any]:
         raise tk.ValidationError({"row_numbers": ["row_numbers 与 rows 的数量不一致"]})
     report = bulk.upsert(context, lt, org, rows, [int(n) for n in numbers],
                          full_list=tk.asbool(data_dict.get("full_list", False)),
-                         reason=str(data_dict.get("reason") or ""))
-    log.info("list import %s/%s: %d created, %d updated, %d unchanged, %d cancelled, %d errors",
+                         reason=str(data_dict.get("reason") or ""), source=str(data_dict.get("source") or ""))
+    log.info("list import %s/%s: %d created, %d updated, %d unchanged, %d cancelled, %d restorations, %d errors",
              org.name, lt.name, len(report.created), len(report.updated), len(report.unchanged),
-             len(report.cancelled), len(report.errors))
+             len(report.cancelled), len(report.restored), len(report.errors))
     return report.as_dict()
 
 
@@ -117,8 +124,11 @@ def qingyang_list_withdraw(context: dict, data_dict: dict) -> dict[str, Any]:
 
     :param organization: organization name or id
     :param type: list type
-    :param keep_names: the `names` every part's qingyang_list_import returned
+    :param keep_names: every item the list names: the `named` of every part's
+        qingyang_list_import, and the items of rows refused before loading
     :param reason: why the missing items are withdrawn (e.g. the submission)
+    :param unidentified_rows: row numbers of refused rows whose item could not be
+        read; when any is given, nothing is withdrawn (the report says why)
     """
     lt = _list_type(data_dict)
     org = _organization(data_dict)
@@ -126,7 +136,11 @@ def qingyang_list_withdraw(context: dict, data_dict: dict) -> dict[str, Any]:
     keep = data_dict.get("keep_names")
     if not isinstance(keep, list):
         raise tk.ValidationError({"keep_names": ["keep_names 应为事项标识(name)的列表"]})
-    report = bulk.withdraw(context, lt, org, set(map(str, keep)), str(data_dict.get("reason") or ""))
+    unidentified = data_dict.get("unidentified_rows") or []
+    if not isinstance(unidentified, list):
+        raise tk.ValidationError({"unidentified_rows": ["unidentified_rows 应为行号的列表"]})
+    report = bulk.withdraw(context, lt, org, set(map(str, keep)), str(data_dict.get("reason") or ""),
+                           [int(n) for n in unidentified])
     return report.as_dict()
 
 

@@ -10,6 +10,11 @@ what makes CKAN imports slow. Here:
 - unchanged items (same stored content) are not touched at all;
 - Solr gets every written document, then one soft commit.
 A transaction either holds whole items or nothing: never a half-written item.
+
+A full list withdraws (已取消) only the items that none of its rows names. A row
+refused for a bad cell still names its item (read from its key cells), so the
+item keeps its published version; if some refused row's key cannot be read, the
+file cannot say what it leaves out and nothing is withdrawn.
 """
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ from ckanext.qingyang import search as qy_search
 log = logging.getLogger(__name__)
 CORE_FIELDS = ("title", "notes")
 CREATE_CHUNK = 250   # new items per transaction
+CHANGE_REASON = "qingyang_change_reason"   # context key: why a revision is proposed (e.g. a 恢复)
+WITHDRAWN = "withdrawn"
 
 
 @dataclass
@@ -41,14 +48,18 @@ class BulkReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)      # 恢复 proposed (a revision for review)
     reindexed: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)         # every item a row names, refused or not
+    unidentified: list[int] = field(default_factory=list)  # refused rows whose item cannot be told
 
     def as_dict(self) -> dict[str, Any]:
         return {"created": len(self.created), "updated": len(self.updated),
                 "unchanged": len(self.unchanged), "cancelled": len(self.cancelled),
-                "reindexed": len(self.reindexed), "errors": self.errors,
-                "names": self.created + self.updated + self.unchanged}
+                "restored": len(self.restored), "reindexed": len(self.reindexed), "errors": self.errors,
+                "names": self.created + self.updated + self.unchanged + self.restored,
+                "named": self.named, "unidentified": self.unidentified}
 
 
 def stored_form(lt: listdef.ListType, item: dict) -> dict[str, str]:
@@ -83,8 +94,8 @@ def current_items(lt: listdef.ListType, org_id: str, names: list[str] | None = N
 
 def package_stored_form(lt: listdef.ListType, pkg: Any) -> dict[str, str]:
     extras = pkg.extras or {}
-    return {c.field_name: (getattr(pkg, c.field_name) if c.field_name in CORE_FIELDS else extras.get(c.field_name)) or ""
-            for c in lt.columns}
+    return {c.field_name: (getattr(pkg, c.field_name) if c.field_name in CORE_FIELDS else extras.get(c.field_name))
+            or c.default or "" for c in lt.columns}
 
 
 def _error(row: int | None, lt: listdef.ListType, field_name: str, value: Any, message: str) -> dict:
@@ -113,7 +124,7 @@ def _cancel_fields(lt: listdef.ListType, reason: str) -> dict[str, str]:
     return fields
 
 
-def _write(user_ctx: dict, action: str, data: dict) -> dict | None:
+def _write(user_ctx: dict, action: str, data: dict, reason: str | None = None) -> dict | None:
     """Write and commit one item through its action; return its validation errors instead.
 
     Each such item is its own transaction: CKAN's actions roll the whole
@@ -121,7 +132,10 @@ def _write(user_ctx: dict, action: str, data: dict) -> dict | None:
     before it.
     """
     try:
-        tk.get_action(action)(dict(user_ctx, defer_commit=True, return_id_only=True), data)
+        ctx = dict(user_ctx, defer_commit=True, return_id_only=True)
+        if reason:
+            ctx[CHANGE_REASON] = reason
+        tk.get_action(action)(ctx, data)
     except tk.ValidationError as e:
         model.Session.rollback()
         return e.error_dict
@@ -161,10 +175,11 @@ def _save_new(ctx: dict, package_plugin, schema: dict, data: dict) -> tuple[mode
     return pkg, {}
 
 
-def _record_activity(ctx: dict, user: model.User, pkg: model.Package, shown: dict) -> None:
-    """The 'new package' activity the activity plugin would write, from the dict we already have."""
+def record_activity(ctx: dict, user: model.User, pkg: model.Package, shown: dict, kind: str = "new") -> None:
+    """The activity the activity plugin would write after a commit, written inside the
+    caller's transaction instead (from the dict we already have)."""
     tk.get_action("activity_create")(dict(ctx, ignore_auth=True, defer_commit=True), {
-        "user_id": user.id, "object_id": pkg.id, "activity_type": "new package",
+        "user_id": user.id, "object_id": pkg.id, "activity_type": f"{kind} package",
         "data": {"package": shown, "actor": user.name},
         "permission_labels": lib_plugins.get_permission_labels().get_dataset_labels(pkg)})
 
@@ -192,7 +207,7 @@ def create_many(user_ctx: dict, lt: listdef.ListType, new: list[NewItem],
             dicts = {}
             for one, pkg in saved:
                 default, custom = package_show_default_and_custom_schemas(dict(ctx), pkg.id)
-                _record_activity(ctx, user, pkg, custom)
+                record_activity(ctx, user, pkg, custom)
                 dicts[one.name] = dict(default, with_custom_schema=custom)
             model.repo.commit()
         except Exception:
@@ -215,7 +230,9 @@ def create_many(user_ctx: dict, lt: listdef.ListType, new: list[NewItem],
 
 
 def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dict],
-           row_numbers: list[int], full_list: bool = False, reason: str = "") -> BulkReport:
+           row_numbers: list[int], full_list: bool = False, reason: str = "", source: str = "") -> BulkReport:
+    """Write the rows' items; `reason` words a full list's withdrawals, `source` (the
+    submission the rows come from) words the reasons of 恢复 and of rows marked 已取消."""
     report = BulkReport()
     user_ctx = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
     existing = current_items(lt, org.id)
@@ -223,22 +240,32 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
     touched: list[str] = []
     new: list[NewItem] = []
 
+    def name_refused(row: dict, number: int) -> None:
+        name = listdef.row_natural_name(lt, org.name, row)
+        if name is None:
+            report.unidentified.append(number)
+        else:
+            report.named.append(name)
+
     parsed = []
     for row, number in zip(rows, row_numbers):
         unknown = sorted(set(row) - set(lt.headers))
         if unknown:
             report.errors.append({"row": number, "column": unknown[0], "field": "", "value": "",
                                   "message": f"未知列:{'、'.join(unknown)}"})
+            name_refused(row, number)
             continue
         item, errors = listdef.row_to_item(lt, row, number)
         if errors:
             report.errors.extend(_error(e.row, lt, e.field_name, e.value, e.message) for e in errors)
+            name_refused(row, number)
             continue
         parsed.append((number, item, listdef.natural_name(lt, org.name, item)))
     # items of other departments or withdrawn ones, in one query rather than one per row
     others = current_items(lt, org.id, [name for _, _, name in parsed if name not in existing])
 
     for number, item, name in parsed:
+        report.named.append(name)
         if name in seen:
             key = "、".join(lt.column(k).label for k in lt.natural_key if k != "owner_org")
             report.errors.append(_error(number, lt, lt.natural_key[-1], item.get(lt.natural_key[-1]),
@@ -246,38 +273,52 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
             continue
         seen[name] = number
         data_form = stored_form(lt, item)
-        data = dict(data_form, type=lt.name, owner_org=org.id, name=name,
-                    list_status="current", list_status_reason="")
+        data = dict(data_form, type=lt.name, owner_org=org.id, name=name)
+        wanted = data_form["list_status"]
         current = existing.get(name) or others.get(name)
         if current is None:
+            if wanted == WITHDRAWN:
+                report.errors.append(_error(number, lt, "list_status", item.get("list_status"),
+                                            "清单状态:平台上没有该事项,新事项不能标为“已取消”"))
+                continue
             # a new item is a draft of its department until reviewed (logic/publishing.py)
-            new.append(NewItem(number, name, item, dict(data, private=True)))
+            new.append(NewItem(number, name, item, dict(data, private=True, list_status_reason="")))
             continue
         if current.owner_org != org.id and current.state == "active":
             owner = model.Group.get(current.owner_org)
             report.errors.append(_error(number, lt, lt.natural_key[-1], item.get(lt.natural_key[-1]),
                                         f"该事项已由“{owner.title if owner else current.owner_org}”发布,不能重复发布"))
             continue
-        if current.state == "active" and \
-                package_stored_form(lt, current) == data_form and \
-                (current.extras or {}).get("list_status", "current") == "current":
+        stored_status = (current.extras or {}).get("list_status") or "current"
+        if current.state == "active" and package_stored_form(lt, current) == data_form:
             report.unchanged.append(name)
             continue
+        restoring = current.state == "active" and stored_status == WITHDRAWN and wanted != WITHDRAWN
         if current.state == "active":
             data = dict(tk.get_action("package_show")(dict(user_ctx), {"id": current.id}), **data)
         else:
             data.update(id=current.id, state="active")
-        errors = _write(user_ctx, "package_update", data)
+        if wanted != WITHDRAWN:
+            data["list_status_reason"] = ""
+        elif stored_status != WITHDRAWN:   # the row itself says 已取消: its other cells stay as written
+            data["list_status_reason"] = f"{source or '本部门提交的清单'}将该事项标为“已取消”"
+        why = f"{source or '本部门提交的清单'}重新列入该事项(清单状态:有效),申请恢复" if restoring else None
+        errors = _write(user_ctx, "package_update", data, why)
         if errors:
             report.errors.extend(_validation_errors(number, lt, item, tk.ValidationError(errors)))
             continue
-        (report.updated if current.state == "active" else report.created).append(name)
+        if restoring:
+            report.restored.append(name)
+        elif wanted == WITHDRAWN and stored_status != WITHDRAWN:
+            report.cancelled.append(name)
+        else:
+            (report.updated if current.state == "active" else report.created).append(name)
         touched.append(name)
 
     indexed = create_many(user_ctx, lt, new, report)
     touched.extend(n for n in report.created if n not in indexed and n not in touched)
     if full_list:
-        withdraw_missing(user_ctx, lt, existing, set(seen), reason, report, touched)
+        withdraw_missing(user_ctx, lt, existing, set(report.named), reason, report, touched)
 
     model.repo.commit()
     report.errors.sort(key=lambda e: (e["row"] is None, e["row"] or 0))
@@ -286,11 +327,27 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
     return report
 
 
+def unidentified_message(rows: list[int]) -> str:
+    shown = "、".join(map(str, rows[:10])) + ("等" if len(rows) > 10 else "")
+    return (f"第 {shown} 行的事项无法识别(标识列为空或有误),无法判断本清单不再列出哪些事项,"
+            "本次没有取消任何事项;请修正这些行后重新提交完整清单")
+
+
 def withdraw_missing(user_ctx: dict, lt: listdef.ListType, existing: dict[str, Any],
                      keep: set[str], reason: str, report: BulkReport, touched: list[str]) -> None:
-    """Mark 已取消 every current item whose name is not in `keep` (never delete)."""
+    """Mark 已取消 every current item whose name is not in `keep` (never delete).
+
+    Nothing is withdrawn while a refused row's item is unknown: that row may name any of them.
+    """
+    if report.unidentified:
+        report.errors.append({"row": None, "column": "", "field": "", "value": "", "blocking": False,
+                              "message": unidentified_message(report.unidentified),
+                              "message_en": f"rows {report.unidentified} name no readable item: nothing withdrawn"})
+        log.warning("full list of %s: rows %s name no readable item; nothing withdrawn",
+                    lt.name, report.unidentified)
+        return
     for name, pkg in existing.items():
-        if name in keep or (pkg.extras or {}).get("list_status") == "withdrawn":
+        if name in keep or (pkg.extras or {}).get("list_status") == WITHDRAWN:
             continue
         data = dict(tk.get_action("package_show")(dict(user_ctx), {"id": pkg.id}),
                     **_cancel_fields(lt, reason or "本次提交的完整清单中没有该事项"))
@@ -302,9 +359,10 @@ def withdraw_missing(user_ctx: dict, lt: listdef.ListType, existing: dict[str, A
         touched.append(name)
 
 
-def withdraw(context: dict, lt: listdef.ListType, org: model.Group, keep: set[str], reason: str) -> BulkReport:
+def withdraw(context: dict, lt: listdef.ListType, org: model.Group, keep: set[str], reason: str,
+             unidentified: list[int] = ()) -> BulkReport:
     """The end of a full list sent in several parts: withdraw what no part named."""
-    report = BulkReport()
+    report = BulkReport(unidentified=list(unidentified))
     touched: list[str] = []
     user_ctx = {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")}
     existing = current_items(lt, org.id)

@@ -20,8 +20,10 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.lib import plugins as lib_plugins
 from ckan.lib import uploader
+from ckan.logic import index_update_package_dicts, package_show_default_and_custom_schemas
 
 from ckanext.qingyang import access, jurisdiction, listdef, markers, notices, workflow
+from ckanext.qingyang.logic import bulk
 from ckanext.qingyang.logic.sharing import calendar
 from ckanext.qingyang.model import adjustment, review, version
 
@@ -83,7 +85,7 @@ def _apply(pkg_id: str, user: model.User | None, changes: dict, base: dict | Non
 
 def proposed_content(pkg_id: str, opened: dict | None) -> dict:
     """What a submission would publish: a revision's stored dict, else the (unpublished) item."""
-    if opened and opened["change"] == "revise" and opened.get("data"):
+    if opened and opened["change"] in workflow.REVISIONS and opened.get("data"):
         return json.loads(opened["data"])
     return _show(pkg_id)
 
@@ -185,7 +187,9 @@ def version_dict(row: dict, with_people: bool, with_data: bool = False) -> dict[
     """A version for the API; people's names only for government readers."""
     offices = workflow.review_offices(row)
     out = {
-        "number": row["number"], "change": row["change"], "state": row["state"],
+        "number": row["number"], "change": row["change"],
+        "change_label": workflow.CHANGE_LABELS.get(row["change"], row["change"]), "reason": row.get("reason"),
+        "state": row["state"],
         "state_label": {**workflow.state_labels(), "superseded": "已被新版本替代",
                         "withdrawn": "已撤回"}.get(row["state"], row["state"]),
         "title": row["title"],
@@ -251,11 +255,12 @@ def package_create(up, context, data_dict):
 
 
 SHOW_ONLY = ("publication", "qingyang_revision")   # added by package_show, never stored
+RESTORE_REASON = "restore_reason"   # API callers' reason for a 恢复; recorded on the version, never stored
 
 
 @tk.chained_action
 def package_update(up, context, data_dict):
-    data = {k: v for k, v in (data_dict or {}).items() if k not in SHOW_ONLY}
+    data = {k: v for k, v in (data_dict or {}).items() if k not in SHOW_ONLY + (RESTORE_REASON,)}
     if context.get(FLAG):
         return up(context, data)
     pkg = model.Package.get(data.get("id") or data.get("name") or "")
@@ -270,26 +275,38 @@ def package_update(up, context, data_dict):
             if opened:
                 _update_version(opened["id"], state="withdrawn", closed_at=workflow.now())
         return up(dict(context, **{FLAG: True}), data)
-    return _store_revision(context, pkg, data)
+    reason = context.get(bulk.CHANGE_REASON) or (data_dict or {}).get(RESTORE_REASON)
+    return _store_revision(context, pkg, data, reason)
 
 
-def _store_revision(context: dict, pkg: model.Package, data: dict) -> Any:
-    """An edit of a published item: validated now, kept as a draft revision, published on approval."""
+def _store_revision(context: dict, pkg: model.Package, data: dict, reason: str | None = None) -> Any:
+    """An edit of a published item: validated now, kept as a draft revision, published on approval.
+
+    A cancelled item takes one change only: listed as 有效 again, it is a 恢复 (restore)
+    with its reason, reviewed like any revision.
+    """
     tk.check_access("package_update", context, data)
     user = access.context_user(context)
     if user is None:
         raise tk.NotAuthorized("请先登录")
+    change = "revise"
     if workflow.item_state(pkg) == "cancelled":
-        raise tk.ValidationError({"publish_state": ["该事项已取消,不能再修改"]})
+        if (data.get("list_status") or "current") == bulk.WITHDRAWN:
+            raise tk.ValidationError({"publish_state": [
+                "该事项已取消,不能再修改;如需恢复,请将清单状态填为“有效”,恢复经审核通过后重新发布"]})
+        if listdef.is_blank(reason):
+            raise tk.ValidationError({RESTORE_REASON: ["恢复已取消的事项须写明恢复原因(restore_reason)"]})
+        change = "restore"
     data.pop("publish_state", None)
     data["id"] = pkg.id
     _validate(pkg, data, user)
     opened = workflow.open_version(pkg.id)
     payload = json.dumps(data, ensure_ascii=False, default=str)
     if opened:
-        _update_version(opened["id"], data=payload, state="draft", submitted_at=None, submitted_by=None)
+        _update_version(opened["id"], data=payload, state="draft", submitted_at=None, submitted_by=None,
+                        change=change, reason=reason)
     else:
-        _insert_version(pkg, "revise", "draft", user, data=payload)
+        _insert_version(pkg, change, "draft", user, data=payload, reason=reason)
     if not context.get("defer_commit"):
         model.repo.commit()
     log.info("revision of published %s stored as draft by %s", pkg.name, user.name)
@@ -428,8 +445,8 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
         opened = workflow.open_version(pkg.id)
         if state in ("draft", "returned"):
             change = "create"
-        elif state in ("published", "adjusted") and opened and opened["state"] in ("draft", "returned"):
-            change = "revise"
+        elif state in workflow.PUBLISHED and opened and opened["state"] in ("draft", "returned"):
+            change = opened["change"]
         else:
             label = workflow.state_labels().get(state, state)
             why = "已在审核中" if state == "pending" or (opened and opened["state"] == "pending") else \
@@ -467,7 +484,7 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
         reviewers = {uid for o in offices.values() for uid in notices.org_editors(o.id)}
         notes.append((reviewers - {user.id}, f"待审核:{pkg.title}",
                       f"{_org_title(pkg.owner_org)} 提交了{listdef.load_type(pkg.type).list_label}事项“{pkg.title}”"
-                      f"({'新发布' if change == 'create' else '修订'}),请在 {limit_days()} 个工作日内审核。",
+                      f"({workflow.CHANGE_LABELS[change]}),请在 {limit_days()} 个工作日内审核。",
                       tk.url_for("qingyang.review_item", id=pkg.name, _external=True)))
     model.repo.commit()
     for note in notes:
@@ -492,7 +509,9 @@ def unsubmitted(org_id: str) -> list[dict[str, Any]]:
         state = workflow.item_state(pkg)
         out.append({"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": pkg.type,
                     "list_label": listdef.load_type(pkg.type).list_label,
-                    "change": "revise" if state in workflow.PUBLISHED else "create",
+                    "change": opened["change"] if opened else "create",
+                    "change_label": workflow.CHANGE_LABELS[opened["change"] if opened else "create"],
+                    "reason": opened["reason"] if opened else None,
                     "state_label": labels.get(opened["state"] if opened else state, state),
                     "return_reason": opened["return_reason"] if opened else None})
     return out
@@ -525,8 +544,8 @@ def _publish(pkg: model.Package, opened: dict, user: model.User, content: dict) 
     """All offices approved: the version becomes the published one (commits)."""
     now = workflow.now()
     state = workflow.item_state(pkg)
-    new_state = "published" if state in workflow.UNPUBLISHED else state
-    if content.get("list_status") == "withdrawn":   # a revision that withdraws the item
+    new_state = "published" if state in workflow.UNPUBLISHED or opened["change"] == "restore" else state
+    if content.get("list_status") == bulk.WITHDRAWN:   # a revision that withdraws the item
         new_state = "cancelled"
     model.Session.execute(version.update().where(
         version.c.package_id == pkg.id, version.c.state == "published", version.c.id != opened["id"]
@@ -535,7 +554,7 @@ def _publish(pkg: model.Package, opened: dict, user: model.User, content: dict) 
     _update_version(opened["id"], state="published", published_at=now, closed_at=now,
                     data=json.dumps(content, ensure_ascii=False, default=str))
     _apply(pkg.id, user, {"publish_state": new_state, "private": False},
-           base=content if opened["change"] == "revise" else None)
+           base=content if opened["change"] in workflow.REVISIONS else None)
 
 
 def review_one(user: model.User, ref: str, decision: str, reason: str = "") -> dict[str, Any]:
@@ -551,7 +570,7 @@ def review_one(user: model.User, ref: str, decision: str, reason: str = "") -> d
     if completes:
         content = proposed_content(pkg.id, opened)
         _refuse_markers(pkg, content, "publishing")   # before anything is written
-        if opened["change"] == "revise":
+        if opened["change"] in workflow.REVISIONS:
             _validate(pkg, content, user)
     model.Session.execute(review.insert().values(
         id=str(uuid.uuid4()), version_id=opened["id"], package_id=pkg.id, reviewer_id=user.id,
@@ -656,7 +675,8 @@ def qingyang_review_queue(context: dict, data_dict: dict) -> dict[str, Any]:
             "id": row["package_id"], "name": pkg.name if pkg else row["package_id"],
             "title": row["title"], "type": row["package_type"],
             "list_label": listdef.load_type(row["package_type"]).list_label,
-            "change": row["change"], "publisher_org": _org_title(row["owner_org"]),
+            "change": row["change"], "change_label": workflow.CHANGE_LABELS.get(row["change"], row["change"]),
+            "reason": row["reason"], "publisher_org": _org_title(row["owner_org"]),
             "submitter": row["submitter_name"], "submitted_at": row["submitted_at"].isoformat(),
             "age_working_days": age, "overdue": age > limit,
             "waiting_for": [_org_title(o) for o in waiting.values()],
@@ -890,7 +910,9 @@ def qingyang_adjust(context: dict, data_dict: dict) -> dict[str, Any]:
     now = workflow.now()
     adjustment_id = str(uuid.uuid4())
     items = []
-    # every item was checked above; each write below commits with its version and review rows
+    # one transaction: every item with its version and review rows, their activities and the
+    # announcement, or nothing; the search index follows the commit
+    ctx = dict(_internal({}, user), defer_commit=True, return_id_only=True)
     try:
         for pkg, office, new in plans:
             model.Session.execute(version.update().where(
@@ -904,7 +926,7 @@ def qingyang_adjust(context: dict, data_dict: dict) -> dict[str, Any]:
                 id=str(uuid.uuid4()), version_id=vid, package_id=pkg.id, reviewer_id=user.id,
                 reviewer_name=user.fullname or user.name, office_org=office, role="adjust", decision="approve",
                 reason=f"{ADJUST_ACTIONS[action]}:{reason}(依据:{basis})", at=now))
-            _apply(pkg.id, user, {}, base=dict(new, id=pkg.id))
+            tk.get_action("package_update")(dict(ctx), dict(new, id=pkg.id))
             items.append({"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": pkg.type,
                           "owner_org": _org_title(pkg.owner_org)})
         offices = sorted({o for _, o, _ in plans})
@@ -912,10 +934,18 @@ def qingyang_adjust(context: dict, data_dict: dict) -> dict[str, Any]:
             id=adjustment_id, at=now, action=action, reason=reason, basis=basis, cited=cited or None,
             office_org=offices[0], by_user=user.id, by_name=user.fullname or user.name,
             items=json.dumps(items, ensure_ascii=False)))
+        shown = {}
+        for pkg, _, _ in plans:
+            default, custom = package_show_default_and_custom_schemas({"ignore_auth": True}, pkg.id)
+            bulk.record_activity(ctx, user, pkg, custom, kind="changed")
+            shown[pkg.id] = (default, custom)
         model.repo.commit()
     except Exception:
         model.Session.rollback()
+        log.warning("adjustment by %s of %d items failed; nothing written", user.name, len(plans), exc_info=True)
         raise
+    for both in shown.values():
+        index_update_package_dicts(both)
     for pkg, _, _ in plans:
         notices.notify(notices.org_editors(pkg.owner_org), f"事项已调整:{pkg.title}",
                        f"“{pkg.title}”已{ADJUST_ACTIONS[action]}。原因:{reason};依据:{basis}。",

@@ -601,3 +601,79 @@ def test_imported_items_are_drafts_and_reimports_of_published_ones_wait_for_revi
     assert ok(app, w, None, "package_show", id=name)["service_content"] != "导入的新内容"
     assert ok(app, w, "editor", "package_show", id=name)["publication"]["open_version"]["state"] == "draft"
     assert "修订" in page(app, w, "editor", "/qingyang/drafts/city-dept").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- adjustments are one transaction
+def test_an_adjustment_of_many_items_is_all_or_nothing(app, world):
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    w = world
+    items = []
+    for i in range(3):
+        pkg = ok(app, w, "editor", "package_create", **new_item("approval_item", w, title=f"建设工程规划许可{i}"))
+        ok(app, w, "editor", "qingyang_item_submit", id=pkg["id"], declaration=True)
+        approve_all(app, w, "approval_item", pkg)
+        items.append(pkg)
+    adjust = dict(ids=[p["id"] for p in items], action="amend", changes={"promised_days": "3"},
+                  reason="压缩承诺时限", basis="市政府常务会议决定")
+    # a real database failure while the third item is written (after every check passed)
+    model.Session.execute(sa.text(f"""
+        CREATE FUNCTION qy_test_fail() RETURNS trigger AS $$ BEGIN
+          IF NEW.id = '{items[2]["id"]}' THEN RAISE EXCEPTION 'disk full (test)'; END IF; RETURN NEW;
+        END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER qy_test_fail BEFORE UPDATE ON package FOR EACH ROW EXECUTE FUNCTION qy_test_fail();"""))
+    model.Session.commit()
+    try:
+        status, _ = call(app, w, "reform", "qingyang_adjust", **adjust)
+        assert status == 500
+    finally:
+        model.Session.execute(sa.text("DROP TRIGGER qy_test_fail ON package; DROP FUNCTION qy_test_fail();"))
+        model.Session.commit()
+    for pkg in items:        # none of them changed, none of them has an adjustment version, no announcement
+        public = ok(app, w, None, "package_show", id=pkg["id"])
+        assert (public["publish_state"], public["promised_days"]) == ("published", pkg["promised_days"])
+        assert [v["change"] for v in ok(app, w, "editor", "qingyang_item_history", id=pkg["id"])["versions"]] == \
+            ["create"]
+    assert ok(app, w, None, "qingyang_adjustment_list") == []
+    found = ok(app, w, None, "package_search", fq="+dataset_type:approval_item +promised_days:3", rows=0)
+    assert found["count"] == 0
+
+    done = ok(app, w, "reform", "qingyang_adjust", **adjust)
+    assert len(done["items"]) == 3 and len(ok(app, w, None, "qingyang_adjustment_list")) == 1
+    for pkg in items:
+        public = ok(app, w, None, "package_show", id=pkg["id"])
+        assert (public["publish_state"], public["promised_days"]) == ("adjusted", "3")
+        changes = ok(app, w, "editor", "package_activity_list", id=pkg["id"])
+        assert changes[0]["activity_type"] == "changed package"
+    assert ok(app, w, None, "package_search", q="建设工程规划许可", fq="+publish_state:adjusted", rows=0)["count"] == 3
+
+
+# ---------------------------------------------------------------- a cancelled item comes back only through review
+def test_a_cancelled_item_is_restored_only_by_a_reviewed_restoration_with_its_reason(app, world):
+    w = world
+    pkg = ok(app, w, "editor", "package_create", **new_item("service_item", w))
+    ok(app, w, "editor", "qingyang_item_submit", id=pkg["id"], declaration=True)
+    approve_all(app, w, "service_item", pkg)
+    ok(app, w, "service", "qingyang_adjust", ids=[pkg["id"]], action="abolish", reason="职能划转",
+       basis="市委编办文件")
+    cancelled = ok(app, w, "editor", "package_show", id=pkg["id"])
+    assert (cancelled["publish_state"], cancelled["list_status"]) == ("cancelled", "withdrawn")
+
+    edited = dict(cancelled, service_content="取消后又改的内容")
+    assert "如需恢复" in refused(app, w, "editor", "package_update", 409, **edited)
+    back = dict(cancelled, list_status="current")
+    assert "restore_reason" in refused(app, w, "editor", "package_update", 409, **back)
+    ok(app, w, "editor", "package_update", **back, restore_reason="职能划回本部门")
+    shown = ok(app, w, None, "package_show", id=pkg["id"])
+    assert (shown["publish_state"], shown["list_status"]) == ("cancelled", "withdrawn")   # public: still cancelled
+    assert "restore_reason" not in shown
+    ok(app, w, "editor", "qingyang_item_submit", id=pkg["id"], declaration=True)
+    queue = ok(app, w, "service", "qingyang_review_queue")["items"]
+    assert [(i["name"], i["change"]) for i in queue] == [(pkg["name"], "restore")]
+    approve_all(app, w, "service_item", pkg)
+    restored = ok(app, w, None, "package_show", id=pkg["id"])
+    assert (restored["publish_state"], restored["list_status"]) == ("published", "current")
+    last = ok(app, w, "editor", "qingyang_item_history", id=pkg["id"])["versions"][-1]
+    assert (last["change_label"], last["reason"], last["state"]) == ("恢复", "职能划回本部门", "published")
+    assert "恢复" in page(app, w, None, f"/qingyang/items/{pkg['name']}/history").get_data(as_text=True)
