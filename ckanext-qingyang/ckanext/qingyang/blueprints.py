@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
 from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.logic.deadlines import limits
 
 qingyang = Blueprint("qingyang", __name__, url_prefix="/qingyang")
 
@@ -242,7 +243,8 @@ def share_requests():
     except tk.NotAuthorized:
         pass
     return tk.render("qingyang/share_requests.html", {"mine": mine, "departments": departments,
-                                                      "overdue": overdue})
+                                                      "overdue": overdue,
+                                                      "decision_days": limits().share_decision_days})
 
 
 @qingyang.route("/share-requests/new/<package_id>", methods=["GET", "POST"])
@@ -272,7 +274,7 @@ def share_request_new(package_id: str):
         except tk.NotAuthorized as e:
             errors = {"organization": [str(e)]}
         else:
-            tk.h.flash_success(tk._("申请已提交,提供部门应在 5 个工作日内答复"))
+            tk.h.flash_success(tk._("申请已提交,提供部门应在 {n} 个工作日内答复").format(n=limits().share_decision_days))
             return tk.redirect_to("qingyang.share_requests")
     items = [i["item_name"] for i in pkg.get("info_items") or []] if isinstance(pkg.get("info_items"), list) else []
     return tk.render("qingyang/share_request_new.html", {"pkg": pkg, "orgs": orgs, "form": form,

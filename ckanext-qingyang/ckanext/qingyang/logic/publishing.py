@@ -24,7 +24,7 @@ from ckan.logic import index_update_package_dicts, package_show_default_and_cust
 
 from ckanext.qingyang import access, jurisdiction, listdef, markers, notices, workflow
 from ckanext.qingyang.logic import bulk
-from ckanext.qingyang.logic.sharing import calendar
+from ckanext.qingyang.logic.deadlines import calendar, limits
 from ckanext.qingyang.model import adjustment, review, version
 
 log = logging.getLogger(__name__)
@@ -156,16 +156,6 @@ def _submitter_org(user: model.User, owner_org: str) -> str:
 
 def _item_link(pkg: model.Package) -> str:
     return tk.url_for(f"{pkg.type}.read", id=pkg.name, _external=True)
-
-
-def _age(submitted_at: dt.datetime | None, today: dt.date | None = None) -> int:
-    if submitted_at is None:
-        return 0
-    return calendar().between(submitted_at.date(), today or dt.date.today())
-
-
-def limit_days() -> int:
-    return tk.config.get("ckanext.qingyang.review_days")
 
 
 # ---------------------------------------------------------------- dictizing
@@ -484,7 +474,7 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
         reviewers = {uid for o in offices.values() for uid in notices.org_editors(o.id)}
         notes.append((reviewers - {user.id}, f"待审核:{pkg.title}",
                       f"{_org_title(pkg.owner_org)} 提交了{listdef.load_type(pkg.type).list_label}事项“{pkg.title}”"
-                      f"({workflow.CHANGE_LABELS[change]}),请在 {limit_days()} 个工作日内审核。",
+                      f"({workflow.CHANGE_LABELS[change]}),请在 {limits().review_days} 个工作日内审核。",
                       tk.url_for("qingyang.review_item", id=pkg.name, _external=True)))
     model.repo.commit()
     for note in notes:
@@ -641,8 +631,8 @@ def qingyang_item_review_bulk(context: dict, data_dict: dict) -> dict[str, Any]:
 def qingyang_review_queue(context: dict, data_dict: dict) -> dict[str, Any]:
     """待我审核: items waiting for the caller's offices, oldest first.
 
-    :param overdue: only items waiting longer than the limit; with ``all`` the
-        platform admin sees every office's overdue items
+    :param overdue: only items waiting longer than the limit (working days); with ``all``
+        the platform admin sees every office's overdue items
     :param all: every office's queue (platform admin only)
     """
     user = _user(context)
@@ -654,8 +644,7 @@ def qingyang_review_queue(context: dict, data_dict: dict) -> dict[str, Any]:
     live = sa.select(model.package_table.c.id).where(model.package_table.c.state == "active")
     rows = model.Session.execute(sa.select(version).where(t.state == "pending", t.package_id.in_(live))
                                  .order_by(t.submitted_at)).mappings().all()
-    limit = limit_days()
-    today = dt.date.today()
+    cal, limit, today = calendar(), limits().review_days, dt.date.today()
     reviews: dict[str, list[dict]] = {row["id"]: [] for row in rows}   # one query for the whole queue
     if rows:
         for r in model.Session.execute(sa.select(review).where(review.c.version_id.in_(list(reviews)))).mappings():
@@ -667,7 +656,7 @@ def qingyang_review_queue(context: dict, data_dict: dict) -> dict[str, Any]:
         waiting = {role: o for role, o in mapping.items() if role not in done}
         if not every and not (set(waiting.values()) & offices):
             continue
-        age = _age(row["submitted_at"], today)
+        age = cal.between(row["submitted_at"].date(), today)
         if tk.asbool(data_dict.get("overdue")) and age <= limit:
             continue
         pkg = model.Package.get(row["package_id"])
@@ -742,7 +731,7 @@ def qingyang_publication_list(context: dict, data_dict: dict) -> list[dict[str, 
 def qingyang_workflow_info(context: dict, data_dict: dict) -> dict[str, Any]:
     """The states, the declaration text, the review limit and who reviews each list type."""
     return {"states": workflow.state_labels(), "declaration": workflow.DECLARATION,
-            "review_days": limit_days(), "markers": list(markers.MARKERS),
+            "review_days": limits().review_days, "markers": list(markers.MARKERS),
             "routes": {t: {"offices": [workflow.role_label(r) for r in route["offices"]],
                            "article": route.get("article", "")} for t, route in workflow.routes().items()}}
 

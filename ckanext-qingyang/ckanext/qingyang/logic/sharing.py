@@ -1,21 +1,22 @@
 """Share requests (有条件共享, by a department) and open-data applications (有条件开放, by a
-registered user): request, decision within 5 working days, grant, expiry, revocation.
+registered user): request, decision within the configured working days (core.deadlines),
+grant, expiry, revocation.
 """
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import uuid
-from pathlib import Path
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ckanext.qingyang import access, listdef, notices, workdays
+from ckanext.qingyang import access, listdef, notices
+from ckanext.qingyang.core.deadlines import overdue
+from ckanext.qingyang.logic.deadlines import calendar, limits
 from ckanext.qingyang.model import share_request
 
 log = logging.getLogger(__name__)
@@ -23,19 +24,6 @@ log = logging.getLogger(__name__)
 KIND_LABELS = {"share": "共享申请", "open": "开放申请"}
 STATE_LABELS = {"pending": "待审核", "overdue": "逾期未答复", "approved": "已同意(有效)", "not_started": "已同意(未到期始日)",
                 "expired": "已过期", "refused": "已拒绝", "revoked": "已撤销"}
-
-
-def calendar() -> workdays.Calendar:
-    return _calendar(str(Path(tk.config.get("ckanext.qingyang.catalogs_dir")) / "holidays.yaml"))
-
-
-@functools.lru_cache(maxsize=4)
-def _calendar(path: str) -> workdays.Calendar:
-    return workdays.load(path)
-
-
-def decision_days() -> int:
-    return tk.config.get("ckanext.qingyang.share_decision_days")
 
 
 def _package(package_id: str | None) -> model.Package:
@@ -63,7 +51,7 @@ def _info_item_names(pkg: model.Package) -> list[str]:
 def state_of(row: dict, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     if row["status"] == "pending":
-        return "overdue" if today > row["due_date"] else "pending"
+        return "overdue" if overdue(row["due_date"], today) else "pending"
     if row["status"] == "approved":
         if row["period_end"] < today:
             return "expired"
@@ -167,7 +155,7 @@ def qingyang_share_request_create(context: dict, data_dict: dict) -> dict[str, A
            "purpose": data_dict["purpose"].strip(), "basis": data_dict["basis"].strip(),
            "info_items": json.dumps(items, ensure_ascii=False), "period_start": start, "period_end": end,
            "status": "pending", "created": dt.datetime.utcnow(),
-           "due_date": calendar().add(today, decision_days())}
+           "due_date": calendar().due_on(today, limits().share_decision_days)}
     model.Session.execute(share_request.insert().values(**row))
     model.Session.commit()
     who = requester_org.title if requester_org else f"公众用户 {user.name}"

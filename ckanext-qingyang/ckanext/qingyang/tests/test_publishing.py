@@ -503,7 +503,7 @@ def test_cited_titles_pass_and_unreadable_files_do_not(app, world):
 def test_the_queue_is_oldest_first_with_working_day_ages_and_overdue_flags(app, world):
     import ckan.model as model
 
-    from ckanext.qingyang.logic.sharing import calendar
+    from ckanext.qingyang.logic.deadlines import calendar
     from ckanext.qingyang.model import version
 
     w = world
