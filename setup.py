@@ -14,10 +14,12 @@ setup(
     package_dir={"": "ckanext-qingyang"},
     packages=find_namespace_packages(where="ckanext-qingyang", include=["ckanext.*"]),
     include_package_data=True,
-    package_data={"ckanext.qingyang": [
-        "config_declaration.yml", "schemas/*.yaml", "templates/**/*", "public/**/*",
-        "i18n/**/*", "migration/**/*",
-    ]},
+    package_data={
+        "ckanext.qingyang": [
+            "config_declaration.yml", "templates/**/*", "public/**/*", "i18n/**/*", "migration/**/*",
+        ],
+        "ckanext.qingyang.core": ["schemas/*.yaml", "presets.json"],
+    },
     entry_points={
         "ckan.plugins": [
             "qingyang = ckanext.qingyang.plugin:QingyangPlugin",

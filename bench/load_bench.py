@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT / "ckanext-qingyang"))
 
 from ckanapi import RemoteCKAN  # noqa: E402
 
-from ckanext.qingyang import demo, listdef, orgtree  # noqa: E402
+from ckanext.qingyang import demo  # noqa: E402
+from ckanext.qingyang.core import listdef, orgtree  # noqa: E402
 
 CKAN = str(ROOT / ".venv/ckan/bin/ckan")
 TEST_INI = str(ROOT / "var/ckan/test.ini")

@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.sdk import Asset, dag, task
 
-from ckanext.qingyang.listdef import TYPE_NAMES
+from ckanext.qingyang.core.listdef import TYPE_NAMES
 
 from qingyang_pipeline.connection import ckan_call
 

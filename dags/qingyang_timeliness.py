@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from airflow.sdk import Asset, dag, task
 
-from ckanext.qingyang.listdef import TYPE_NAMES, load_type
+from ckanext.qingyang.core.listdef import TYPE_NAMES, load_type
 
 from qingyang_pipeline.connection import ckan_call
 

@@ -81,9 +81,9 @@ else
   echo "$want_hash" > "$STAMP"
   say "venv installed in $(( $(date +%s) - TI ))s ($(du -sh "$VENV" | cut -f1))"
 fi
-# The pipelines read the list definitions (ckanext.qingyang.listdef, no CKAN
+# The pipelines read the list definitions (ckanext.qingyang.core.listdef, no CKAN
 # import) from this repository: install it without its CKAN dependencies.
-if ! "$VENV/bin/python" -c 'import ckanext.qingyang.listdef' >/dev/null 2>&1; then
+if ! "$VENV/bin/python" -c 'import ckanext.qingyang.core.listdef' >/dev/null 2>&1; then
   "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT" --config-settings editable_mode=compat
 fi
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, spreadsheets
 
 from qingyang_pipeline import archive, parsing, quality
 from qingyang_pipeline.inbox import InboxFile

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang.core import listdef
 from openpyxl.cell.text import Text
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser

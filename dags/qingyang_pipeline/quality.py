@@ -3,7 +3,7 @@
 Pure (no Airflow, no CKAN). Two halves:
 
 * ``build_suite(lt)`` derives one Expectation Suite per list type from
-  ``ckanext.qingyang.listdef`` alone (the schemas + presets). The suites are
+  ``ckanext.qingyang.core.listdef`` alone (the schemas + presets). The suites are
   committed as ``expectations/<type>.json`` by ``expectations/build.py``
   (:data:`BUILD_COMMAND`); ``load_suite`` reads them, and a test keeps the
   committed files equal to what ``build_suite`` gives now.
@@ -37,8 +37,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ckanext.qingyang import listdef
-from ckanext.qingyang.codes import USCC_CHARSET
+from ckanext.qingyang.core import listdef
+from ckanext.qingyang.core.codes import USCC_CHARSET
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = Path(os.environ.get("QINGYANG_EXPECTATIONS_DIR") or REPO_ROOT / "expectations")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ckanext.qingyang.listdef import TYPE_NAMES
+from ckanext.qingyang.core.listdef import TYPE_NAMES
 
 FORMATS = ("xlsx", "csv", "json")
 

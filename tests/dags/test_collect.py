@@ -15,7 +15,7 @@ import uuid
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, spreadsheets
 
 TODAY = dt.date(2026, 11, 1)
 

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang.core import listdef
 from test_collect import TODAY, drop, xlsx
 
 ROWS = 400
@@ -31,7 +31,7 @@ CHUNK = 100     # rows per import request: one kill lands inside one transaction
 
 
 def power_rows(n: int) -> list[dict]:
-    from ckanext.qingyang import spreadsheets
+    from ckanext.qingyang.core import spreadsheets
 
     lt = listdef.load_type("power_item")
     out = []

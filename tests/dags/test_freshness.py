@@ -58,7 +58,7 @@ def test_timeliness_dag_stores_ratings_that_the_platform_admin_sees(airflow_db, 
                                                                     test_ckan):
     from airflow.utils.state import DagRunState
 
-    from ckanext.qingyang import listdef, spreadsheets
+    from ckanext.qingyang.core import listdef, spreadsheets
 
     row = spreadsheets.example_row(listdef.load_type("service_item"))
     row["最后确认日期"] = "2024-01-01"   # far beyond the 180-day cycle

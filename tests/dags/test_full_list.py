@@ -15,7 +15,7 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, spreadsheets
 
 ROUTES = yaml.safe_load((Path(__file__).resolve().parents[2] / "catalogs" / "review_routes.yaml").read_text("utf-8"))
 PLACE = {"jurisdiction_level": "city", "jurisdiction": "庆阳市", "region_code": "621000"}

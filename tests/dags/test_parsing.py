@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from qingyang_pipeline import parsing
 from qingyang_pipeline.parsing import FORMULA_NOT_CALCULATED, StructuralError, read_table
 
-from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, spreadsheets
 
 LT = listdef.load_type("special_fund")
 HEADERS = LT.headers

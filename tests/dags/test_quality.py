@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, spreadsheets
 
 from qingyang_pipeline import quality
 

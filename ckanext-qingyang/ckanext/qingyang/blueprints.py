@@ -10,7 +10,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
-from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, spreadsheets
 from ckanext.qingyang.logic.deadlines import limits
 
 qingyang = Blueprint("qingyang", __name__, url_prefix="/qingyang")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import orgtree
+from ckanext.qingyang.core import orgtree
 
 
 @functools.cache

@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ckanext.qingyang import listdef
-from ckanext.qingyang.codes import QINGYANG_COUNTIES, USCC_CHARSET, is_valid_uscc, make_uscc
+from ckanext.qingyang.core import listdef
+from ckanext.qingyang.core.codes import QINGYANG_COUNTIES, USCC_CHARSET, is_valid_uscc, make_uscc
 
 MARK = "示例数据"
 REFERENCE_DATE = dt.date(2026, 10, 31)
@@ -1907,7 +1907,7 @@ _GIVEN = "建国志强秀英桂兰海燕玉梅文军小红明亮春生永福淑�
 def household_rows(row: dict[str, str], n: int | None = None) -> list[dict[str, str]]:
     """Invented 受益户明细 rows (示例) for one poverty project row: names, valid-checksum
     ID numbers of the project's county, mobile numbers."""
-    from ckanext.qingyang.codes import id_number_check_char
+    from ckanext.qingyang.core.codes import id_number_check_char
 
     lt = listdef.load_type("poverty_project")
     labels = {c.field_name: c.label for c in lt.household_columns}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.qingyang import codes, listdef
+from ckanext.qingyang.core import codes, listdef
 
 
 def qingyang_county_choices(field: dict) -> list[dict[str, str]]:

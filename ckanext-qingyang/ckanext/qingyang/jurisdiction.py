@@ -5,7 +5,7 @@ from typing import Any
 
 import ckan.model as model
 
-from ckanext.qingyang import codes
+from ckanext.qingyang.core import codes
 
 
 def roles(org: model.Group) -> set[str]:

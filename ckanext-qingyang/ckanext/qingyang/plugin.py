@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.qingyang import access, audit, blueprints, cli, helpers, listdef, review_pages, search, validators
+from ckanext.qingyang import access, audit, blueprints, cli, helpers, review_pages, search, validators
+from ckanext.qingyang.core import listdef
 from ckanext.qingyang.logic import action, auth, disclosure, publishing, sharing
 
 

@@ -9,7 +9,8 @@ from typing import Any, Iterator
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import access, jurisdiction, listdef
+from ckanext.qingyang import access, jurisdiction
+from ckanext.qingyang.core import listdef
 
 # Facets added to dataset search, with their Chinese titles.
 FACETS = {

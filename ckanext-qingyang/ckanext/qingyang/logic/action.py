@@ -7,7 +7,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import access, audit, listdef
+from ckanext.qingyang import access, audit
+from ckanext.qingyang.core import listdef
 from ckanext.qingyang.logic import bulk, submissions, timeliness
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from ckan.lib import plugins as lib_plugins
 from ckan.lib.dictization import model_save
 from ckan.logic import package_show_default_and_custom_schemas
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang.core import listdef
 from ckanext.qingyang import search as qy_search
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import access, audit, listdef, masking, notices, search, spreadsheets
+from ckanext.qingyang import access, audit, notices, search
+from ckanext.qingyang.core import listdef, masking, spreadsheets
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from ckan.lib import plugins as lib_plugins
 from ckan.lib import uploader
 from ckan.logic import index_update_package_dicts, package_show_default_and_custom_schemas
 
-from ckanext.qingyang import access, jurisdiction, listdef, markers, notices, workflow
+from ckanext.qingyang import access, jurisdiction, notices, workflow
+from ckanext.qingyang.core import listdef, markers
 from ckanext.qingyang.logic import bulk
 from ckanext.qingyang.logic.deadlines import calendar, limits
 from ckanext.qingyang.model import adjustment, review, version

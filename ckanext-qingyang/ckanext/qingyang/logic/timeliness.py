@@ -14,7 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from sqlalchemy import func
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang.core import listdef
 
 TASK_TYPE = "qingyang_timeliness"
 LATE = ("overdue", "delinquent")

@@ -1,7 +1,7 @@
 """Valid items of every list type, for tests (built from each field's example)."""
 from __future__ import annotations
 
-from ckanext.qingyang import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, spreadsheets
 
 
 def example_row(type_name: str, **overrides: str) -> dict[str, str]:

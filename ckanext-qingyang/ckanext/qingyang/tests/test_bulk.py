@@ -7,7 +7,7 @@ import ckan.lib.search as search
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang.core import listdef
 from ckanext.qingyang.logic import bulk
 from ckanext.qingyang.tests.factories import department, example_item, example_row
 

@@ -12,8 +12,8 @@ _PKG_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", 
 if _PKG_ROOT not in sys.path:
     sys.path.insert(0, _PKG_ROOT)
 
-from ckanext.qingyang import codes  # noqa: E402
-from ckanext.qingyang.codes import (  # noqa: E402
+from ckanext.qingyang.core import codes  # noqa: E402
+from ckanext.qingyang.core.codes import (  # noqa: E402
     JURISDICTION_LEVEL_LABELS,
     JURISDICTION_LEVELS,
     city_of,

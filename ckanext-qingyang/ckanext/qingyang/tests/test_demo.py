@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from ckan.tests import helpers
 
-from ckanext.qingyang import demo, listdef, orgtree
-from ckanext.qingyang.codes import QINGYANG_COUNTIES
+from ckanext.qingyang import demo
+from ckanext.qingyang.core import listdef, orgtree
+from ckanext.qingyang.core.codes import QINGYANG_COUNTIES
 
 TREE = Path(__file__).resolve().parents[4] / "catalogs" / "organizations.yaml"
 
@@ -270,7 +271,8 @@ def test_load_through_the_action_api_then_rerun_changes_nothing(orgs):
 def test_the_best_known_items_are_always_in_the_demo():
     from pathlib import Path
 
-    from ckanext.qingyang import demo, orgtree
+    from ckanext.qingyang import demo
+    from ckanext.qingyang.core import orgtree
 
     orgs = orgtree.read_tree(Path(__file__).resolve().parents[4] / "catalogs" / "organizations.yaml")
     for size in (300, 2000):

@@ -8,7 +8,7 @@ import json
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang import masking
+from ckanext.qingyang.core import masking
 from ckanext.qingyang.tests.factories import department, example_item, published
 
 FULL = [  # 村, 户主姓名, 身份证号码, 联系电话

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang import listdef, workflow
+from ckanext.qingyang import workflow
+from ckanext.qingyang.core import listdef
 from ckanext.qingyang.tests.factories import department, example_item
 
 TYPES = listdef.TYPE_NAMES

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang.core import listdef
 
 INSTRUCTIONS_SHEET = "填写说明"
 KIND_HINTS = {

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from ckanext.qingyang.codes import (QINGYANG_COUNTIES, is_valid_id_number, is_valid_mobile, is_valid_uscc,
+from ckanext.qingyang.core.codes import (QINGYANG_COUNTIES, is_valid_id_number, is_valid_mobile, is_valid_uscc,
                                     normalize_uscc)
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
