@@ -14,7 +14,7 @@ import pytest
 
 from ckanext.qingyang.core import deadlines
 
-CATALOGS = Path(__file__).resolve().parents[4] / "catalogs"
+CATALOGS = Path(__file__).resolve().parents[5] / "catalogs"
 NATIONAL = deadlines.Calendar()   # no local overrides: the library's calendar alone
 D = dt.date
 

@@ -2,18 +2,13 @@
 
 import os
 import re
-import sys
 from collections import Counter
 
 import pytest
 import yaml
 
-_PKG_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-if _PKG_ROOT not in sys.path:
-    sys.path.insert(0, _PKG_ROOT)
-
-from ckanext.qingyang.core import codes  # noqa: E402
-from ckanext.qingyang.core.codes import (  # noqa: E402
+from ckanext.qingyang.core import codes
+from ckanext.qingyang.core.codes import (
     JURISDICTION_LEVEL_LABELS,
     JURISDICTION_LEVELS,
     city_of,
@@ -28,7 +23,7 @@ from ckanext.qingyang.core.codes import (  # noqa: E402
 )
 
 ORGS_PATH = os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "..", "catalogs", "organizations.yaml"
+    os.path.dirname(__file__), "..", "..", "..", "..", "..", "catalogs", "organizations.yaml"
 )
 
 # A commonly cited valid code, and the first illustrative code of
