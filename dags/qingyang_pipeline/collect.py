@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ckanext.qingyang.core import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, parsing, spreadsheets
 
-from qingyang_pipeline import archive, parsing, quality
+from qingyang_pipeline import archive, quality
 from qingyang_pipeline.inbox import InboxFile
 
 log = logging.getLogger(__name__)

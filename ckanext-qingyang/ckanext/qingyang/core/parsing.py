@@ -23,15 +23,16 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ckanext.qingyang.core import listdef
 from openpyxl.cell.text import Text
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from ckanext.qingyang.core import listdef
+from ckanext.qingyang.core.spreadsheets import INSTRUCTIONS_SHEET
+
 MAX_ROWS = 200_000
 HEADER_SCAN_ROWS = 10
-INSTRUCTIONS_SHEET = "填写说明"  # the XLSX template's second sheet (spreadsheets.py)
 ACCEPTED = (".xlsx", ".csv", ".json")
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                           "#GETTING_DATA", "#SPILL!", "#CALC!"})

@@ -10,10 +10,9 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from qingyang_pipeline import parsing
-from qingyang_pipeline.parsing import FORMULA_NOT_CALCULATED, StructuralError, read_table
 
-from ckanext.qingyang.core import listdef, spreadsheets
+from ckanext.qingyang.core import listdef, parsing, spreadsheets
+from ckanext.qingyang.core.parsing import FORMULA_NOT_CALCULATED, StructuralError, read_table
 
 LT = listdef.load_type("special_fund")
 HEADERS = LT.headers
