@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from airflow.sdk import Asset, dag, task
 
 from ckanext.qingyang.core.listdef import TYPE_NAMES, load_type
+from ckanext.qingyang.core.timeliness import LATE, rate_lists
 
 from qingyang_pipeline.connection import ckan_call
 
@@ -33,16 +34,14 @@ def qingyang_timeliness():
 
     @task
     def rate(facts: list[dict], ds: str | None = None) -> list[dict]:
-        from qingyang_pipeline import freshness
-
         today = date.fromisoformat(ds) if ds else date.today()
         by_list = {(f["organization"], f["type_name"]): (f["items"], f["last_confirmed"]) for f in facts}
         cycles = {t: load_type(t).update_cycle_days for t in TYPE_NAMES}
-        return [r.to_dict() for r in freshness.rate_lists(by_list, cycles, today)]
+        return [r.to_dict() for r in rate_lists(by_list, cycles, today)]
 
     @task(retries=3, retry_delay=timedelta(seconds=30), retry_exponential_backoff=True)
     def store(ratings: list[dict]) -> dict:
-        late = [r for r in ratings if r["rating"] in ("overdue", "delinquent")]
+        late = [r for r in ratings if r["rating"] in LATE]
         print(f"{len(ratings)} lists rated, {len(late)} overdue or delinquent")
         return ckan_call()("qingyang_timeliness_store", {"ratings": ratings})
 

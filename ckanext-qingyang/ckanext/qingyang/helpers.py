@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ckanext.qingyang.core import codes, listdef
+from ckanext.qingyang.core.timeliness import LABELS as RATING_LABELS
 
 
 def qingyang_county_choices(field: dict) -> list[dict[str, str]]:
@@ -21,9 +22,7 @@ def qingyang_timeliness(org_id: str) -> dict[str, dict[str, Any]]:
 
 
 def qingyang_timeliness_label(rating: str) -> str:
-    from ckanext.qingyang.logic import timeliness
-
-    return timeliness.LABELS.get(rating, "")
+    return RATING_LABELS.get(rating, "")
 
 
 def qingyang_data_access(pkg: dict[str, Any]) -> dict[str, Any] | None:

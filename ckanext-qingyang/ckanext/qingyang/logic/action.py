@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang import access, audit
 from ckanext.qingyang.core import listdef
+from ckanext.qingyang.core.timeliness import LABELS as RATING_LABELS
 from ckanext.qingyang.logic import bulk, submissions, timeliness
 
 log = logging.getLogger(__name__)
@@ -185,7 +186,7 @@ def qingyang_timeliness_store(context: dict, data_dict: dict) -> dict[str, Any]:
     """
     tk.check_access("qingyang_timeliness_store", context, data_dict)
     ratings = data_dict.get("ratings")
-    if not isinstance(ratings, list) or any(r.get("rating") not in timeliness.LABELS for r in ratings):
+    if not isinstance(ratings, list) or any(r.get("rating") not in RATING_LABELS for r in ratings):
         raise tk.ValidationError({"ratings": ["ratings 应为列表,rating 取 fresh/due/overdue/delinquent"]})
     return {"stored": timeliness.store(context, ratings)}
 

@@ -1,6 +1,6 @@
 """List timeliness (第二十三、二十四条): the facts the daily rating needs, and the ratings.
 
-Ratings are computed by the qingyang_timeliness DAG and stored back here, in
+Ratings (core/timeliness.py) are computed by the qingyang_timeliness DAG and stored back here, in
 CKAN's task_status table (entity = organization, task_type qingyang_timeliness,
 key = list type), so department pages and the 督查 list can show them.
 """
@@ -15,10 +15,9 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import func
 
 from ckanext.qingyang.core import listdef
+from ckanext.qingyang.core.timeliness import LATE
 
 TASK_TYPE = "qingyang_timeliness"
-LATE = ("overdue", "delinquent")
-LABELS = {"fresh": "及时", "due": "待更新", "overdue": "逾期", "delinquent": "严重逾期"}
 
 
 def list_facts() -> list[dict[str, Any]]:

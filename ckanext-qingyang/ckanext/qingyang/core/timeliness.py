@@ -4,11 +4,16 @@ fresh       confirmed within the cycle
 due         the cycle has passed, within the grace period
 overdue     up to one more grace period late
 delinquent  later still, or never confirmed
+
+The qingyang_timeliness DAG rates; CKAN stores the ratings and shows them with LABELS.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+
+LABELS = {"fresh": "及时", "due": "待更新", "overdue": "逾期", "delinquent": "严重逾期"}
+LATE = ("overdue", "delinquent")   # the 督查 list of the platform admin
 
 
 def grace_days(cycle_days: int) -> int:
