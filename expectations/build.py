@@ -1,8 +1,8 @@
 """Rewrite expectations/<type>.json, the Great Expectations suites of the 8 list types.
 
-The suites are generated from the list definitions (ckanext-qingyang schemas +
-presets.json, read through ckanext.qingyang.listdef) by
-dags/qingyang_pipeline/quality.py; never edit the JSON by hand. Run after any
+The suites are generated from the list definitions (the core's schemas +
+presets.json, read through ckanext.qingyang.core.listdef) by
+ckanext.qingyang.core.suites; never edit the JSON by hand. Run after any
 schema change, from the repo root:
 
     .venv/airflow/bin/python expectations/build.py           # rewrite all 8
@@ -15,21 +15,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "dags"))
+from ckanext.qingyang.core import suites
 
-from qingyang_pipeline import quality  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
     if "--check" in argv:
-        stale = quality.stale_suites(HERE)
+        stale = suites.stale_suites(HERE)
         if stale:
-            print(f"stale suites: {', '.join(stale)}; run: {quality.BUILD_COMMAND}", file=sys.stderr)
+            print(f"stale suites: {', '.join(stale)}; run: {suites.BUILD_COMMAND}", file=sys.stderr)
             return 1
         print("all suites up to date")
         return 0
-    for path in quality.write_suites(HERE):
+    for path in suites.write_suites(HERE):
         print(f"wrote {path.relative_to(HERE.parent)}")
     return 0
 

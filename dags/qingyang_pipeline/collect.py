@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ckanext.qingyang.core import listdef, parsing, spreadsheets
+from ckanext.qingyang.core import listdef, parsing, spreadsheets, suites
 
 from qingyang_pipeline import archive, quality
 from qingyang_pipeline.inbox import InboxFile
@@ -156,9 +156,9 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
         return _finish(call, settings, _rejected(report, e.message_zh, e.message_en))
     report.encoding, report.rows = table.encoding, len(table.rows)
 
-    params = quality.suite_params(lt, today=settings.today)
+    params = suites.suite_params(lt, today=settings.today)
     if any(c.kind == "qy_power_ref" for c in lt.columns):
-        params[quality.PARAM_KNOWN_POWER_CODES] = known_power_codes(call, file.org_name)
+        params[suites.PARAM_KNOWN_POWER_CODES] = known_power_codes(call, file.org_name)
     docs_dir = settings.docs_root / run_id / file.org_name / file.type_name
     items, numbers, problems, result = check_rows(lt, table, params, docs_dir)
     report.problems = problems

@@ -28,6 +28,7 @@ TYPE_NAMES = ("power_item", "responsibility_item", "special_fund", "poverty_fund
 CHOICE_KINDS = ("qy_select", "qy_county", "qy_list_status")   # cells that name one of `choices`
 LIST_SEPARATORS = re.compile(r"[;;\n]+")
 ITEM_SEPARATOR = ";"
+URL_PATTERN = r"^https?://\S+$"   # qy_resource_link; the GX suites check the same
 
 
 class CellError(ValueError):
@@ -276,7 +277,7 @@ def parse_value(col: Column, raw: Any) -> Any:
     if kind == "qy_info_items":
         return _info_items(col, value)
     if kind == "qy_resource_link":
-        if not re.match(r"^https?://\S+$", str(value)):
+        if not re.match(URL_PATTERN, str(value)):
             raise CellError(f"{label}:“{value}”不是有效的网址(应以 http:// 或 https:// 开头)")
         return str(value)
     return value
