@@ -231,10 +231,10 @@ def build_suite(lt: listdef.ListType | str) -> dict:
         "meta": {
             "generated": True,
             "do_not_edit": f"由清单定义自动生成,请勿手工修改。修改 schemas/*.yaml 或 presets.json 后运行:{BUILD_COMMAND}",
-            "generated_by": "dags/qingyang_pipeline/quality.py build_suite()",
+            "generated_by": "ckanext-qingyang/ckanext/qingyang/core/suites.py build_suite()",
             "generated_from": [
-                f"ckanext-qingyang/ckanext/qingyang/schemas/{lt.name}.yaml",
-                "ckanext-qingyang/ckanext/qingyang/presets.json",
+                f"ckanext-qingyang/ckanext/qingyang/core/schemas/{lt.name}.yaml",
+                "ckanext-qingyang/ckanext/qingyang/core/presets.json",
             ],
             "list_type": lt.name,
             "list_label": lt.list_label,
