@@ -2,27 +2,49 @@
 
 The extension's code lives in ckanext-qingyang/; this root setup.py installs it
 (see README, "Why one setup.py at the root").
+
+QINGYANG_DIST=core builds ckanext-qingyang-core instead: the pure core
+(ckanext.qingyang.core) alone, for the Airflow venv (scripts/setup-airflow.sh). There
+ckanext and ckanext.qingyang are namespace portions, so nothing else of the extension
+can be imported.
 """
+import os
+
 from setuptools import find_namespace_packages, setup
 
-setup(
-    name="ckanext-qingyang",
-    version="0.1.0",
-    description="庆阳市政务信息资源共享与公开平台 CKAN extension",
-    license="AGPL-3.0",
-    python_requires=">=3.10",
-    package_dir={"": "ckanext-qingyang"},
-    packages=find_namespace_packages(where="ckanext-qingyang", include=["ckanext.*"]),
-    include_package_data=True,
-    package_data={
-        "ckanext.qingyang": [
-            "config_declaration.yml", "templates/**/*", "public/**/*", "i18n/**/*", "migration/**/*",
-        ],
-        "ckanext.qingyang.core": ["schemas/*.yaml", "presets.json"],
-    },
-    entry_points={
-        "ckan.plugins": [
-            "qingyang = ckanext.qingyang.plugin:QingyangPlugin",
-        ],
-    },
-)
+SOURCE = "ckanext-qingyang"
+CORE = "ckanext.qingyang.core"
+CORE_DATA = {CORE: ["schemas/*.yaml", "presets.json"]}
+COMMON = {"version": "0.1.0", "license": "AGPL-3.0", "python_requires": ">=3.10", "package_dir": {"": SOURCE}}
+
+if os.environ.get("QINGYANG_DIST") == "core":
+    setup(
+        name="ckanext-qingyang-core",
+        description="庆阳市政务信息资源共享与公开平台: the pure core (list definitions, codes, rules)",
+        packages=find_namespace_packages(where=SOURCE, include=[CORE, f"{CORE}.*"],
+                                         exclude=[f"{CORE}.tests", f"{CORE}.tests.*"]),
+        package_data=CORE_DATA,
+        # openpyxl pinned: parsing's fast reader uses its private classes
+        install_requires=["pyyaml", "openpyxl==3.1.5", "chinesecalendar", "charset-normalizer"],
+        extras_require={"pdf": ["pypdf"]},   # markers.file_text of PDF attachments
+        **COMMON,
+    )
+else:
+    setup(
+        name="ckanext-qingyang",
+        description="庆阳市政务信息资源共享与公开平台 CKAN extension",
+        packages=find_namespace_packages(where=SOURCE, include=["ckanext.*"]),
+        include_package_data=True,
+        package_data={
+            "ckanext.qingyang": [
+                "config_declaration.yml", "templates/**/*", "public/**/*", "i18n/**/*", "migration/**/*",
+            ],
+            **CORE_DATA,
+        },
+        entry_points={
+            "ckan.plugins": [
+                "qingyang = ckanext.qingyang.plugin:QingyangPlugin",
+            ],
+        },
+        **COMMON,
+    )

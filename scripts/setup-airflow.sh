@@ -81,10 +81,30 @@ else
   echo "$want_hash" > "$STAMP"
   say "venv installed in $(( $(date +%s) - TI ))s ($(du -sh "$VENV" | cut -f1))"
 fi
-# The pipelines read the list definitions (ckanext.qingyang.core.listdef, no CKAN
-# import) from this repository: install it without its CKAN dependencies.
-if ! "$VENV/bin/python" -c 'import ckanext.qingyang.core.listdef' >/dev/null 2>&1; then
-  "$VENV/bin/python" -m pip install -q --no-deps -e "$ROOT" --config-settings editable_mode=compat
+# The DAGs import the pure core (ckanext.qingyang.core) and nothing else of the
+# extension: install it alone (setup.py with QINGYANG_DIST=core), built from a copy so
+# no build files land in the repository. An installed copy goes stale when the core
+# changes, so its stamp is a hash of the core's files and it is reinstalled on change.
+CORE_SRC="ckanext-qingyang/ckanext/qingyang/core"
+CORE_STAMP="$VENV/.qingyang-core.sha256"
+core_hash="$(cd "$ROOT" && {
+  find "$CORE_SRC" \( -name tests -o -name __pycache__ \) -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+  sha256sum setup.py pyproject.toml
+} | sha256sum | cut -d' ' -f1)"
+if [[ "$core_hash" != "$(cat "$CORE_STAMP" 2>/dev/null || true)" ]] \
+   || ! "$VENV/bin/python" -c 'import ckanext.qingyang.core.listdef' >/dev/null 2>&1; then
+  # venvs made before the core had its own distribution hold the whole extension
+  if "$VENV/bin/python" -m pip show -q ckanext-qingyang >/dev/null 2>&1; then
+    "$VENV/bin/python" -m pip uninstall -q -y ckanext-qingyang
+  fi
+  core_copy="$(mktemp -d)"
+  (cd "$ROOT" && tar -cf - --exclude=tests --exclude=__pycache__ setup.py pyproject.toml "$CORE_SRC") | tar -xf - -C "$core_copy"
+  # --no-deps: its install_requires are in requirements/airflow.txt, pinned above; pip check proves it
+  QINGYANG_DIST=core "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall "$core_copy"
+  rm -rf "$core_copy"
+  "$VENV/bin/python" -m pip check
+  echo "$core_hash" > "$CORE_STAMP"
+  say "installed ckanext-qingyang-core (the pure core) into $VENV"
 fi
 
 if (( VENV_ONLY )); then
