@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ckanext.qingyang.core import listdef, parsing, spreadsheets, suites
+from ckanext.qingyang.core import listdef, markers, parsing, spreadsheets, suites
 
 from qingyang_pipeline import archive, quality
 from qingyang_pipeline.inbox import InboxFile
@@ -56,7 +56,7 @@ class Problem:
     value: str
     message_zh: str
     message_en: str
-    blocking: bool = True   # False: reported, the row still loads (timeliness)
+    blocking: bool = True   # False: reported, the row still loads (timeliness, classification markers)
 
 
 @dataclass
@@ -108,7 +108,8 @@ def _rejected(report: SubmissionReport, zh: str, en: str) -> SubmissionReport:
 
 def check_rows(lt: listdef.ListType, table: parsing.Table, params: dict, docs_dir: Path | None
                ) -> tuple[list[dict], list[int], list[Problem], quality.QualityResult | None]:
-    """Cell rules (listdef), then the list's GX suite over the rows that passed them."""
+    """Cell rules (listdef), then the list's GX suite over the rows that passed them, then the
+    classification markers (the scan of the publishing gate) in every row's cells."""
     problems = [Problem(c.row_number, c.header, str(c.value or ""), c.message_zh, c.message_en)
                 for c in table.cell_errors]
     bad = {p.row for p in problems}
@@ -129,7 +130,24 @@ def check_rows(lt: listdef.ListType, table: parsing.Table, params: dict, docs_di
             # a stale 最后确认日期 is reported, not refused: the timeliness rating handles it
             problems.append(Problem(f.row_number, f.label, "" if f.value is None else str(f.value),
                                     f.message_zh, f.message_en, blocking=f.dimension != "timeliness"))
+    for row, number in zip(table.rows, table.row_numbers):
+        problems.extend(marker_problems(lt, row, number))
     return items, numbers, problems, result
+
+
+def marker_problems(lt: listdef.ListType, row: dict, number: int) -> list[Problem]:
+    """Classification markers in a row's cells: reported early, not refused here. The row loads as
+    a draft like any other, and publishing refuses it until the marker is gone."""
+    by_header = lt.by_header()
+    out = []
+    for finding in markers.scan_values(row.items()):
+        en = (f"row {number}: field {by_header[finding.where].field_name}: classification marker "
+              f"{finding.marker!r}; loaded as a draft, publishing will refuse it")
+        log.warning(en)
+        out.append(Problem(number, finding.where, str(row[finding.where]),
+                           f"第 {number} 行{finding.message_zh()};该行仍作为草稿加载,提交审核时将被拒绝,"
+                           "请删除密级标志或涉密内容后重新提交", en, blocking=False))
+    return out
 
 
 def known_power_codes(call: Call, org_name: str) -> list[str]:

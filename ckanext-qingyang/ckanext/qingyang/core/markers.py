@@ -1,6 +1,8 @@
 """Classification markers (第二十条: the site is 非涉密网, only non-classified content).
 
-Pure Python, no CKAN import: the publishing gate and the pipelines scan the same way.
+Pure Python, no CKAN import: the publishing gate refuses what this scan finds, and the
+collection pipeline's check step (collect.check_rows) reports it for each row's cells
+beforehand; the row still loads as a draft.
 A marker inside 《…》 is the title of a law or document being cited (《保守国家秘密法》),
 not a marking of the text, and is not counted.
 """
