@@ -1,7 +1,8 @@
 """Placeholder DAG: is the Qingyang CKAN up, on 2.12, with the qingyang plugin?
 
-Calls CKAN's ``status_show`` through ``ckanapi.RemoteCKAN`` using the Airflow
-connection ``qingyang_ckan`` (e.g. env ``AIRFLOW_CONN_QINGYANG_CKAN=http://127.0.0.1:5000``)
+Calls CKAN's ``status_show`` through ``ckanapi.RemoteCKAN`` at the address of the
+pipelines' Airflow connection ``qingyang_ckan`` (qingyang_pipeline/connection.py; e.g. env
+``AIRFLOW_CONN_QINGYANG_CKAN=http://127.0.0.1:5000``)
 and fails loudly when CKAN is unreachable, is not 2.12.x, or lacks the
 ``qingyang`` plugin.
 
@@ -15,7 +16,8 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-CKAN_CONN_ID = "qingyang_ckan"
+from qingyang_pipeline.connection import ckan_site
+
 EXPECTED_CKAN_VERSION_PREFIX = "2.12"
 REQUIRED_PLUGIN = "qingyang"
 USER_AGENT = "qingyang-airflow/ckan-status"
@@ -23,26 +25,6 @@ HTTP_TIMEOUT_S = 30
 
 
 # ---- pure functions ----------------------------------------------------------
-def ckan_base_url(conn_type: str | None, host: str | None, port: int | None, schema: str | None) -> str:
-    """Base URL of CKAN from an Airflow connection's fields.
-
-    ``http://127.0.0.1:5000`` as a connection URI gives conn_type ``http``,
-    host ``127.0.0.1``, port 5000. A host that already has a scheme is used as is.
-    """
-    if not host:
-        raise ValueError(f"connection {CKAN_CONN_ID!r} has no host")
-    host = host.rstrip("/")
-    if "://" in host:
-        base = host
-    else:
-        scheme = next(
-            (s for s in (schema, conn_type) if s and s.lower() in ("http", "https")),
-            "http",
-        ).lower()
-        base = f"{scheme}://{host}"
-    return f"{base}:{port}" if port else base
-
-
 def status_problems(status: dict[str, Any]) -> list[str]:
     """Everything wrong with a ``status_show`` result (empty list: all good)."""
     problems = []
@@ -83,12 +65,10 @@ def summarize(status: dict[str, Any]) -> dict[str, Any]:
 def qingyang_ckan_status():
     @task(execution_timeout=timedelta(minutes=2))
     def fetch_status() -> dict[str, Any]:
-        """I/O edge: read the connection, call status_show."""
-        from airflow.sdk import BaseHook
+        """I/O edge: read the connection, call status_show (anonymously: it is public)."""
         from ckanapi import RemoteCKAN
 
-        conn = BaseHook.get_connection(CKAN_CONN_ID)
-        url = ckan_base_url(conn.conn_type, conn.host, conn.port, conn.schema)
+        url, _token = ckan_site()
         print(f"status_show at {url}")
         with RemoteCKAN(url, user_agent=USER_AGENT, get_only=True) as ckan:
             status = ckan.call_action("status_show", requests_kwargs={"timeout": HTTP_TIMEOUT_S})

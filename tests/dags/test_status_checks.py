@@ -1,7 +1,8 @@
 """The pure functions of the CKAN status DAG (no CKAN, no Airflow DB needed)."""
 
 import pytest
-from qingyang_ckan_status import ckan_base_url, status_problems, summarize
+from qingyang_ckan_status import status_problems, summarize
+from qingyang_pipeline.connection import ckan_base_url
 
 GOOD = {
     "site_title": "Qingyang",
