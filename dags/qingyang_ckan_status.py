@@ -6,7 +6,8 @@ pipelines' Airflow connection ``qingyang_ckan`` (qingyang_pipeline/connection.py
 and fails loudly when CKAN is unreachable, is not 2.12.x, or lacks the
 ``qingyang`` plugin.
 
-I/O stays at the edges (``fetch_status``); the checks are small pure functions.
+I/O stays at the edges (``fetch_status``); the checks are pure functions in
+qingyang_pipeline/status.py.
 """
 
 from __future__ import annotations
@@ -17,41 +18,12 @@ from typing import Any
 from airflow.sdk import dag, task
 
 from qingyang_pipeline.connection import ckan_site
+from qingyang_pipeline.status import summarize
 
-EXPECTED_CKAN_VERSION_PREFIX = "2.12"
-REQUIRED_PLUGIN = "qingyang"
 USER_AGENT = "qingyang-airflow/ckan-status"
 HTTP_TIMEOUT_S = 30
 
 
-# ---- pure functions ----------------------------------------------------------
-def status_problems(status: dict[str, Any]) -> list[str]:
-    """Everything wrong with a ``status_show`` result (empty list: all good)."""
-    problems = []
-    version = str(status.get("ckan_version") or "")
-    if not (version == EXPECTED_CKAN_VERSION_PREFIX or version.startswith(EXPECTED_CKAN_VERSION_PREFIX + ".")):
-        problems.append(f"ckan_version is {version!r}, expected {EXPECTED_CKAN_VERSION_PREFIX}.x")
-    extensions = status.get("extensions")
-    if not isinstance(extensions, list):
-        problems.append(f"extensions is not a list: {extensions!r}")
-    elif REQUIRED_PLUGIN not in extensions:
-        problems.append(f"plugin {REQUIRED_PLUGIN!r} not enabled; extensions: {extensions}")
-    return problems
-
-
-def summarize(status: dict[str, Any]) -> dict[str, Any]:
-    """Raise on any problem; return the few fields worth keeping as XCom."""
-    problems = status_problems(status)
-    if problems:
-        raise ValueError("CKAN status check failed: " + "; ".join(problems))
-    return {
-        "ckan_version": status["ckan_version"],
-        "site_url": status.get("site_url"),
-        "extensions": sorted(status["extensions"]),
-    }
-
-
-# ---- DAG ---------------------------------------------------------------------
 @dag(
     dag_id="qingyang_ckan_status",
     schedule="@hourly",

@@ -1,8 +1,8 @@
-"""The pure functions of the CKAN status DAG (no CKAN, no Airflow DB needed)."""
+"""The pure functions behind the CKAN status DAG (no CKAN, no Airflow DB needed)."""
 
 import pytest
-from qingyang_ckan_status import status_problems, summarize
 from qingyang_pipeline.connection import ckan_base_url
+from qingyang_pipeline.status import status_problems, summarize
 
 GOOD = {
     "site_title": "Qingyang",
