@@ -293,7 +293,9 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
         if current.state == "active" and package_stored_form(lt, current) == data_form:
             report.unchanged.append(name)
             continue
-        restoring = current.state == "active" and stored_status == WITHDRAWN and wanted != WITHDRAWN
+        # a published item that was cancelled comes back only through a reviewed 恢复; a draft is just updated
+        restoring = current.state == "active" and stored_status == WITHDRAWN and wanted != WITHDRAWN and \
+            (current.extras or {}).get("publish_state") == "cancelled"
         if current.state == "active":
             data = dict(tk.get_action("package_show")(dict(user_ctx), {"id": current.id}), **data)
         else:

@@ -34,7 +34,7 @@ def test_a_bulk_created_item_reads_like_one_from_package_create(dept):
                         **dict(example_item("power_item", owner_org=dept["id"]), **{
                             k: v for k, v in item.items() if v is not None},
                             name=listdef.natural_name(lt, dept["name"], item),
-                            list_status="current", list_status_reason=""))
+                            list_status_reason=""))
     found = {d["title"]: d for d in helpers.call_action("package_search", q="事项", rows=10, include_private=True)["results"]}
     bulk_item, plain_item = found["批量事项"], found["逐条事项"]
     assert {k: v for k, v in bulk_item.items() if k not in VOLATILE} == \
