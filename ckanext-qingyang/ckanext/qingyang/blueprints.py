@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
 from ckanext.qingyang import listdef, spreadsheets
-from ckanext.qingyang.logic.deadlines import limits
+from ckanext.qingyang.deadlines import limits
 
 qingyang = Blueprint("qingyang", __name__, url_prefix="/qingyang")
 
@@ -120,7 +120,7 @@ def submission_list(org_name: str):
 
 @qingyang.route("/submissions/<org_name>/<submission_id>/errors.xlsx")
 def submission_errors(org_name: str, submission_id: str):
-    from ckanext.qingyang.logic import submissions
+    from ckanext.qingyang.catalog import submissions
 
     org = _organization_or_404(org_name)
     try:
@@ -153,7 +153,7 @@ def supervision():
 
 def is_government_user() -> bool:
     """A logged-in member of any department (sysadmins included)."""
-    from ckanext.qingyang import access
+    from ckanext.qingyang.sharing import access
 
     facts = access.user_facts(tk.current_user)
     return facts.sysadmin or facts.government
@@ -196,7 +196,7 @@ def data_gate():
     """Resource downloads (any dataset type's blueprint) and datastore dumps pass here first."""
     from flask import request
 
-    from ckanext.qingyang.logic import disclosure
+    from ckanext.qingyang.sharing import disclosure
 
     endpoint = request.endpoint or ""
     args = request.view_args or {}
@@ -226,7 +226,7 @@ def share_requests():
     """共享与开放申请: my requests, my departments' incoming and outgoing ones, overdue ones."""
     import ckan.model as model
 
-    from ckanext.qingyang import access
+    from ckanext.qingyang.sharing import access
 
     _require_login()
     ctx = _context()
@@ -251,7 +251,7 @@ def share_requests():
 def share_request_new(package_id: str):
     import ckan.model as model
 
-    from ckanext.qingyang import access
+    from ckanext.qingyang.sharing import access
 
     _require_login()
     ctx = _context()

@@ -135,7 +135,7 @@ def reindex(type_name: str):
     if ids:
         search.rebuild(package_ids=ids, force=True, quiet=True)
     for pkg_id in ids:
-        from ckanext.qingyang import access
+        from ckanext.qingyang.sharing import access
         access.refresh_activity_labels(pkg_id)
     model.Session.commit()
     click.echo(f"reindex: {len(ids)} {type_name} items")

@@ -15,13 +15,13 @@ def qingyang_list_types() -> list[listdef.ListType]:
 
 
 def qingyang_timeliness(org_id: str) -> dict[str, dict[str, Any]]:
-    from ckanext.qingyang.logic import timeliness
+    from ckanext.qingyang.catalog import timeliness
 
     return timeliness.for_organization(org_id)
 
 
 def qingyang_timeliness_label(rating: str) -> str:
-    from ckanext.qingyang.logic import timeliness
+    from ckanext.qingyang.catalog import timeliness
 
     return timeliness.LABELS.get(rating, "")
 
@@ -30,7 +30,7 @@ def qingyang_data_access(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """For the item page: may the viewer get the data, and may they ask for it?"""
     import ckan.plugins.toolkit as tk
 
-    from ckanext.qingyang import access
+    from ckanext.qingyang.sharing import access
 
     user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
     facts = access.user_facts(user)
@@ -48,7 +48,7 @@ def qingyang_data_access(pkg: dict[str, Any]) -> dict[str, Any] | None:
 def qingyang_unread_notices() -> int:
     import ckan.plugins.toolkit as tk
 
-    from ckanext.qingyang import notices
+    from ckanext.qingyang.sharing import notices
 
     user = tk.current_user
     return notices.unread_count(user.id) if getattr(user, "is_authenticated", False) else 0
@@ -58,7 +58,7 @@ def qingyang_reviews_for(org_id: str) -> bool:
     """The viewer reviews for this office (an editor or admin of an office with a review role)."""
     import ckan.plugins.toolkit as tk
 
-    from ckanext.qingyang import workflow
+    from ckanext.qingyang.publishing import workflow
 
     user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
     return user is not None and any(o.id == org_id for o in workflow.reviewer_offices(user))

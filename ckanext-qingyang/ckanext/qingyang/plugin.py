@@ -10,8 +10,10 @@ import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.qingyang import access, audit, blueprints, cli, helpers, listdef, review_pages, search, validators
-from ckanext.qingyang.logic import action, auth, disclosure, publishing, sharing
+from ckanext.qingyang import blueprints, cli, helpers, listdef, review_pages
+from ckanext.qingyang.catalog import actions, search, validators
+from ckanext.qingyang.logic import auth, publishing
+from ckanext.qingyang.sharing import access, audit, disclosure, share_requests
 
 
 def default_catalogs_dir() -> str:
@@ -59,7 +61,7 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return {**action.get_actions(), **sharing.get_actions(), **disclosure.get_actions(),
+        return {**actions.get_actions(), **share_requests.get_actions(), **disclosure.get_actions(),
                 **publishing.get_actions()}
 
     # IAuthFunctions

@@ -10,9 +10,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from flask import Response
 
-from ckanext.qingyang import access, workflow
 from ckanext.qingyang.blueprints import _context, _require_login, qingyang
 from ckanext.qingyang.logic import publishing
+from ckanext.qingyang.publishing import workflow
+from ckanext.qingyang.sharing import access
 
 
 def _errors(e: Exception) -> list[str]:

@@ -47,7 +47,7 @@ def _platform_admin(context, data_dict):
     user = context.get("auth_user_obj") or tk.current_user
     if user is None or not getattr(user, "is_authenticated", False):
         return {"success": False, "msg": "请先登录"}
-    from ckanext.qingyang import access
+    from ckanext.qingyang.sharing import access
 
     if access.user_facts(user).platform_admin:
         return {"success": True}
@@ -115,7 +115,7 @@ def qingyang_audit_list(context, data_dict):
 def qingyang_publication_list(context, data_dict):
     """A department's admins, and the platform admin, see who published what."""
     user = context.get("auth_user_obj") or tk.current_user
-    from ckanext.qingyang import workflow
+    from ckanext.qingyang.publishing import workflow
 
     if user is not None and getattr(user, "is_authenticated", False) and \
             workflow.own_capacity(user, data_dict.get("organization") or "") == "admin":

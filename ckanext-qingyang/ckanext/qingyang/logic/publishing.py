@@ -22,10 +22,12 @@ from ckan.lib import plugins as lib_plugins
 from ckan.lib import uploader
 from ckan.logic import index_update_package_dicts, package_show_default_and_custom_schemas
 
-from ckanext.qingyang import access, jurisdiction, listdef, markers, notices, workflow
-from ckanext.qingyang.logic import bulk
-from ckanext.qingyang.logic.deadlines import calendar, limits
+from ckanext.qingyang import listdef, markers
+from ckanext.qingyang.catalog import bulk, jurisdiction
+from ckanext.qingyang.deadlines import calendar, limits
 from ckanext.qingyang.model import adjustment, review, version
+from ckanext.qingyang.publishing import workflow
+from ckanext.qingyang.sharing import access, notices
 
 log = logging.getLogger(__name__)
 FLAG = "qingyang_workflow"
@@ -980,7 +982,7 @@ def publish_demo_drafts(names: list[str]) -> int:
     Written in bulk (one transaction, then one index pass): the demo has
     thousands of items and no reviewers. Real items go through qingyang_item_submit.
     """
-    from ckanext.qingyang.logic import bulk
+    from ckanext.qingyang.catalog import bulk
 
     P = model.Package
     pkgs = model.Session.query(P).filter(

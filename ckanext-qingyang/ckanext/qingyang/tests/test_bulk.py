@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.qingyang import listdef
-from ckanext.qingyang.logic import bulk
+from ckanext.qingyang.catalog import bulk
 from ckanext.qingyang.tests.factories import department, example_item, example_row
 
 VOLATILE = {"id", "name", "metadata_created", "metadata_modified", "creator_user_id", "title", "code",

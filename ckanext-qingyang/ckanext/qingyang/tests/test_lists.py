@@ -11,7 +11,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang import listdef, orgtree, spreadsheets, workflow
+from ckanext.qingyang import listdef, orgtree, spreadsheets
+from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.tests.factories import department, example_item, example_row, published
 
 CATALOGS = Path(__file__).resolve().parents[4] / "catalogs"

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.qingyang import listdef, workflow
+from ckanext.qingyang import listdef
+from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.tests.factories import department, example_item
 
 TYPES = listdef.TYPE_NAMES
@@ -503,7 +504,7 @@ def test_cited_titles_pass_and_unreadable_files_do_not(app, world):
 def test_the_queue_is_oldest_first_with_working_day_ages_and_overdue_flags(app, world):
     import ckan.model as model
 
-    from ckanext.qingyang.logic.deadlines import calendar
+    from ckanext.qingyang.deadlines import calendar
     from ckanext.qingyang.model import version
 
     w = world

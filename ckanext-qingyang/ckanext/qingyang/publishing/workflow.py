@@ -22,7 +22,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 import yaml
 
-from ckanext.qingyang import jurisdiction, listdef
+from ckanext.qingyang import listdef
+from ckanext.qingyang.catalog import jurisdiction
 from ckanext.qingyang.model import version as version_table
 
 UNPUBLISHED = ("draft", "pending", "returned")

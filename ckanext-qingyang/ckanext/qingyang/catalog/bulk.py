@@ -33,7 +33,7 @@ from ckan.lib.dictization import model_save
 from ckan.logic import package_show_default_and_custom_schemas
 
 from ckanext.qingyang import listdef
-from ckanext.qingyang import search as qy_search
+from ckanext.qingyang.catalog import search as qy_search
 
 log = logging.getLogger(__name__)
 CORE_FIELDS = ("title", "notes")

@@ -14,7 +14,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.qingyang import codes, listdef, workflow
+from ckanext.qingyang import codes, listdef
+from ckanext.qingyang.publishing import workflow
 
 
 def _column(field: dict, schema: dict) -> listdef.Column:

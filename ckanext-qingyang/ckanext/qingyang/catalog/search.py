@@ -9,7 +9,9 @@ from typing import Any, Iterator
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import access, jurisdiction, listdef
+from ckanext.qingyang import listdef
+from ckanext.qingyang.catalog import jurisdiction
+from ckanext.qingyang.sharing import access
 
 # Facets added to dataset search, with their Chinese titles.
 FACETS = {

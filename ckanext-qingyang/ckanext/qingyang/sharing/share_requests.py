@@ -14,9 +14,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ckanext.qingyang import access, listdef, notices
+from ckanext.qingyang import listdef
 from ckanext.qingyang.core.deadlines import overdue
-from ckanext.qingyang.logic.deadlines import calendar, limits
+from ckanext.qingyang.deadlines import calendar, limits
+from ckanext.qingyang.sharing import access, notices
 from ckanext.qingyang.model import share_request
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from typing import Any
 import ckan.model as model
 import sqlalchemy as sa
 
-from ckanext.qingyang import jurisdiction, workflow
+from ckanext.qingyang.catalog import jurisdiction
+from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.model import share_request
 
 PUBLIC = "public"

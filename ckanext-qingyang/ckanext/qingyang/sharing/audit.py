@@ -17,7 +17,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ckanext.qingyang import access
+from ckanext.qingyang.sharing import access
 from ckanext.qingyang.model import access_log
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,9 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import access, audit, listdef, masking, notices, search, spreadsheets
+from ckanext.qingyang import listdef, masking, spreadsheets
+from ckanext.qingyang.catalog import search
+from ckanext.qingyang.sharing import access, audit, notices
 
 log = logging.getLogger(__name__)
 

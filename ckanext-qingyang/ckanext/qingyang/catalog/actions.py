@@ -7,8 +7,9 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang import access, audit, listdef
-from ckanext.qingyang.logic import bulk, submissions, timeliness
+from ckanext.qingyang import listdef
+from ckanext.qingyang.catalog import bulk, submissions, timeliness
+from ckanext.qingyang.sharing import access, audit
 
 log = logging.getLogger(__name__)
 PAGE = 1000

@@ -1,0 +1,1 @@
+"""The publishing workflow: submit, review, revise, adjust, and the guards that keep writes inside it."""
