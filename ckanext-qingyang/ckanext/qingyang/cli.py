@@ -83,9 +83,9 @@ def demo_load(size: int, seed: int, orgs_path: str | None, publish: bool):
         click.echo(f"  {message}", err=True)
     click.echo(report.summary())
     if publish:
-        from ckanext.qingyang.logic import publishing
+        from ckanext.qingyang.publishing.demo import publish_demo_drafts
 
-        click.echo(f"demo: {publishing.publish_demo_drafts(demo.item_names(generated))} drafts published, "
+        click.echo(f"demo: {publish_demo_drafts(demo.item_names(generated))} drafts published, "
                    f"recorded as 演示数据 (not reviewed by anyone)", err=True)
     if report.errors:
         raise click.ClickException(f"{report.errors} rows were not loaded")

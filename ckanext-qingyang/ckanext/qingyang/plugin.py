@@ -12,7 +12,9 @@ from ckan.lib.plugins import DefaultPermissionLabels
 
 from ckanext.qingyang import blueprints, cli, helpers, listdef, review_pages
 from ckanext.qingyang.catalog import actions, search, validators
-from ckanext.qingyang.logic import auth, publishing
+from ckanext.qingyang import publishing
+from ckanext.qingyang.logic import auth
+from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, disclosure, share_requests
 
 
@@ -90,7 +92,7 @@ class QingyangPlugin(p.SingletonPlugin):
         user = access.context_user(context)
         pkg = model.Package.get(pkg_dict.get("id") or "")
         if pkg is not None and pkg_dict.get("type") in listdef.TYPE_NAMES:
-            pkg_dict["publication"] = publishing.publication_facts(pkg, user)
+            pkg_dict["publication"] = history.publication_facts(pkg, user)
         if access.item_visibility(pkg_dict) is not None:
             decision = access.data_decision(user, pkg_dict)
             if decision.allowed:

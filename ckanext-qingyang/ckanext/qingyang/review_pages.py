@@ -11,8 +11,7 @@ import ckan.plugins.toolkit as tk
 from flask import Response
 
 from ckanext.qingyang.blueprints import _context, _require_login, qingyang
-from ckanext.qingyang.logic import publishing
-from ckanext.qingyang.publishing import workflow
+from ckanext.qingyang.publishing import item, marker_gate, submit, workflow
 from ckanext.qingyang.sharing import access
 
 
@@ -34,7 +33,7 @@ def _proposed(pkg: dict) -> tuple[dict | None, dict]:
     """(published content or None, content under review) for the diff."""
     opened = workflow.open_version(pkg["id"])
     if opened and opened["change"] in workflow.REVISIONS and opened.get("data"):
-        return pkg, publishing.proposed_content(pkg["id"], opened)
+        return pkg, item.proposed_content(pkg["id"], opened)
     return None, pkg
 
 
@@ -59,7 +58,7 @@ def item_submit(id: str):
         offices, errors = [], errors + _errors(e)
     return tk.render("qingyang/item_submit.html", {
         "pkg": pkg, "errors": errors, "declaration": workflow.DECLARATION, "offices": offices,
-        "changes": workflow.diff(pkg["type"], old, new), "markers": publishing.marker_findings(pkg["type"], new)})
+        "changes": workflow.diff(pkg["type"], old, new), "markers": marker_gate.marker_findings(pkg["type"], new)})
 
 
 @qingyang.route("/drafts/<org_name>", methods=["GET", "POST"])
@@ -81,7 +80,7 @@ def drafts(org_name: str):
         else:
             tk.h.flash_success(tk._("已提交审核 {n} 项").format(n=len(done["submitted"])))
             return tk.redirect_to("qingyang.drafts", org_name=org.name)
-    return tk.render("qingyang/drafts.html", {"org": org, "rows": publishing.unsubmitted(org.id),
+    return tk.render("qingyang/drafts.html", {"org": org, "rows": submit.unsubmitted(org.id),
                                               "errors": errors, "declaration": workflow.DECLARATION})
 
 
@@ -131,7 +130,7 @@ def review_item(id: str):
     return tk.render("qingyang/review_item.html", {
         "pkg": pkg, "errors": errors, "opened": workflow.open_version(pkg["id"]),
         "changes": workflow.diff(pkg["type"], old, new), "first": old is None,
-        "markers": publishing.marker_findings(pkg["type"], new)})
+        "markers": marker_gate.marker_findings(pkg["type"], new)})
 
 
 @qingyang.route("/items/<id>/history")

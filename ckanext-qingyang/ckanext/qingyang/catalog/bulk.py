@@ -281,7 +281,7 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
                 report.errors.append(_error(number, lt, "list_status", item.get("list_status"),
                                             "清单状态:平台上没有该事项,新事项不能标为“已取消”"))
                 continue
-            # a new item is a draft of its department until reviewed (logic/publishing.py)
+            # a new item is a draft of its department until reviewed (publishing/guards.py)
             new.append(NewItem(number, name, item, dict(data, private=True, list_status_reason="")))
             continue
         if current.owner_org != org.id and current.state == "active":

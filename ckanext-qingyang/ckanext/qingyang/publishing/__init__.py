@@ -1,1 +1,17 @@
 """The publishing workflow: submit, review, revise, adjust, and the guards that keep writes inside it."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def get_actions() -> dict[str, Any]:
+    from ckanext.qingyang.publishing import adjust, guards, history, review, submit, workflow
+
+    return {f.__name__: f for f in (
+        guards.package_create, guards.package_update, guards.package_delete, guards.dataset_purge,
+        guards.resource_create, guards.resource_update, guards.resource_delete,
+        guards.bulk_update_public, guards.bulk_update_private, guards.bulk_update_delete,
+        submit.qingyang_item_submit,
+        review.qingyang_item_review, review.qingyang_item_review_bulk, review.qingyang_review_queue,
+        history.qingyang_item_history, history.qingyang_publication_list, workflow.qingyang_workflow_info,
+        adjust.qingyang_basis_search, adjust.qingyang_adjust, adjust.qingyang_adjustment_list)}

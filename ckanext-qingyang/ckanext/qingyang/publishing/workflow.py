@@ -22,8 +22,9 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 import yaml
 
-from ckanext.qingyang import listdef
+from ckanext.qingyang import listdef, markers
 from ckanext.qingyang.catalog import jurisdiction
+from ckanext.qingyang.deadlines import limits
 from ckanext.qingyang.model import version as version_table
 
 UNPUBLISHED = ("draft", "pending", "returned")
@@ -179,3 +180,14 @@ def diff(type_name: str, old: dict | None, new: dict) -> list[dict[str, str]]:
         if before != after:
             out.append({"label": col.label, "old": before, "new": after})
     return out
+
+
+# ---------------------------------------------------------------- for API callers
+@tk.side_effect_free
+def qingyang_workflow_info(context: dict, data_dict: dict) -> dict[str, Any]:
+    """The states, the declaration text, the review limit and who reviews each list type."""
+    return {"states": state_labels(), "declaration": DECLARATION,
+            "review_days": limits().review_days, "markers": list(markers.MARKERS),
+            "routes": {t: {"offices": [role_label(r) for r in route["offices"]],
+                           "article": route.get("article", "")} for t, route in routes().items()}}
+
