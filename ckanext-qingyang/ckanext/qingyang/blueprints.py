@@ -196,14 +196,14 @@ def data_gate():
     """Resource downloads (any dataset type's blueprint) and datastore dumps pass here first."""
     from flask import request
 
-    from ckanext.qingyang.sharing import disclosure
+    from ckanext.qingyang.sharing import gate
 
     endpoint = request.endpoint or ""
     args = request.view_args or {}
     if not ((endpoint.endswith(".download") and "resource_id" in args) or endpoint == "datastore.dump"):
         return None
     try:
-        disclosure.gate(_context(), args.get("resource_id"), "download")
+        gate.gate(_context(), args.get("resource_id"), "download")
     except tk.ObjectNotFound:
         return None  # the view answers 404 itself
     except tk.NotAuthorized as e:

@@ -12,10 +12,10 @@ from ckan.lib.plugins import DefaultPermissionLabels
 
 from ckanext.qingyang import blueprints, cli, helpers, listdef, review_pages
 from ckanext.qingyang.catalog import actions, search, validators
-from ckanext.qingyang import publishing
+from ckanext.qingyang import publishing, sharing
 from ckanext.qingyang.logic import auth
 from ckanext.qingyang.publishing import history
-from ckanext.qingyang.sharing import access, audit, disclosure, share_requests
+from ckanext.qingyang.sharing import access, audit, gate
 
 
 def default_catalogs_dir() -> str:
@@ -63,8 +63,7 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return {**actions.get_actions(), **share_requests.get_actions(), **disclosure.get_actions(),
-                **publishing.get_actions()}
+        return {**actions.get_actions(), **sharing.get_actions(), **publishing.get_actions()}
 
     # IAuthFunctions
     def get_auth_functions(self):
@@ -84,7 +83,7 @@ class QingyangPlugin(p.SingletonPlugin):
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         # the index serves every searcher: it keeps only gated data links
-        return search.hide_data_links(search.index_fields(pkg_dict))
+        return gate.hide_data_links(search.index_fields(pkg_dict))
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if context.get("ignore_auth"):
@@ -93,15 +92,7 @@ class QingyangPlugin(p.SingletonPlugin):
         pkg = model.Package.get(pkg_dict.get("id") or "")
         if pkg is not None and pkg_dict.get("type") in listdef.TYPE_NAMES:
             pkg_dict["publication"] = history.publication_facts(pkg, user)
-        if access.item_visibility(pkg_dict) is not None:
-            decision = access.data_decision(user, pkg_dict)
-            if decision.allowed:
-                search.restore_resource_urls(pkg_dict)  # the search-index copy holds gated links
-            else:
-                search.gate_resource_urls(pkg_dict)
-            if audit.needs_record(user, pkg_dict):
-                audit.record(user, "show", [(pkg_dict, None, decision.grant_id)])
-        return pkg_dict
+        return gate.on_show(pkg_dict, user)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         access.refresh_activity_labels(pkg_dict.get("id"))
@@ -115,12 +106,7 @@ class QingyangPlugin(p.SingletonPlugin):
         return blueprints.roll_up_organization_page(search_params)
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
-        if _in_request():  # command-line and background searches are not accesses
-            user = tk.current_user
-            hits = [(r, None, None) for r in search_results.get("results") or ()
-                    if access.restricted_metadata(r) and audit.needs_record(user, r)]
-            if hits:
-                audit.record(user, "search", hits)
+        audit.record_search(search_results)
         return search.label_facets(search_results)
 
     # IPermissionLabels
@@ -130,8 +116,3 @@ class QingyangPlugin(p.SingletonPlugin):
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return self._default_labels.get_user_dataset_labels(user_obj) + access.user_labels(user_obj)
 
-
-def _in_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()

@@ -7,11 +7,9 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang import listdef
 from ckanext.qingyang.catalog import jurisdiction
-from ckanext.qingyang.sharing import access
 
 # Facets added to dataset search, with their Chinese titles.
 FACETS = {
@@ -102,42 +100,3 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
             if label:
                 item["display_name"] = label
     return search_results
-
-
-def gated_url(pkg: dict[str, Any], res: dict[str, Any]) -> str:
-    site = (tk.config.get("ckan.site_url") or "").rstrip("/")
-    return f"{site}/dataset/{pkg.get('id')}/resource/{res.get('id')}/download"
-
-
-def gate_resource_urls(pkg: dict[str, Any]) -> dict[str, Any]:
-    """Links to outside data become the gated download route (which redirects only for
-    those allowed); uploads and datastore tables are served by gated routes already."""
-    for res in pkg.get("resources") or ():
-        if res.get("url_type") not in ("upload", "datastore"):
-            res["url"] = gated_url(pkg, res)
-    return pkg
-
-
-def restore_resource_urls(pkg: dict[str, Any]) -> dict[str, Any]:
-    """The real links, from the database, for those allowed the data."""
-    links = [r for r in pkg.get("resources") or () if r.get("url_type") not in ("upload", "datastore")]
-    if links:
-        urls = dict(model.Session.query(model.Resource.id, model.Resource.url).filter(
-            model.Resource.id.in_([r["id"] for r in links])))
-        for r in links:
-            r["url"] = urls.get(r["id"], r.get("url"))
-    return pkg
-
-
-def hide_data_links(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Every stored and searchable copy in the index gets gated links (package_search's
-    `fl` can return the stored copies as they are)."""
-    vis = access.item_visibility(pkg_dict)
-    if vis is None or vis.data_public:
-        return pkg_dict
-    for key in ("data_dict", "validated_data_dict"):
-        if isinstance(pkg_dict.get(key), str):
-            pkg_dict[key] = json.dumps(gate_resource_urls(json.loads(pkg_dict[key])))
-    stored = json.loads(pkg_dict["validated_data_dict"]) if pkg_dict.get("validated_data_dict") else pkg_dict
-    pkg_dict["res_url"] = [r.get("url") for r in stored.get("resources") or ()]
-    return pkg_dict

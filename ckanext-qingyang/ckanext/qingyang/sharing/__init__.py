@@ -1,1 +1,18 @@
 """Who sees what: the access rules, the data gate, share requests, the audit log, notices."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def get_actions() -> dict[str, Any]:
+    from ckanext.qingyang.sharing import audit, gate, households, notices, share_requests
+
+    return {f.__name__: f for f in (
+        gate.package_show, gate.resource_show, gate.package_activity_list, gate.package_list,
+        gate.member_list, gate.resource_search, gate.datastore_search, gate.datastore_info,
+        share_requests.qingyang_share_request_create, share_requests.qingyang_share_request_decide,
+        share_requests.qingyang_share_request_revoke, share_requests.qingyang_share_request_list,
+        share_requests.qingyang_share_request_show, share_requests.qingyang_grant_list,
+        households.qingyang_households_upload,
+        audit.qingyang_audit_list, audit.qingyang_audit_verify,
+        notices.qingyang_notice_list, notices.qingyang_notice_read)}

@@ -258,6 +258,21 @@ def data_decision(user: model.User | None, pkg: Any, resource: dict | None = Non
     return Decision(False, why_zh="无权获取该信息资源的数据")
 
 
+def item_page_notice(user: model.User | None, pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """For the item page: may the viewer get the data, may they ask for it, may they
+    upload household rows? None when there is nothing to say."""
+    facts = user_facts(user)
+    households = pkg.get("type") == "poverty_project" and facts.member_of(pkg.get("owner_org"))
+    vis = item_visibility(pkg)
+    if vis is None:
+        return {"allowed": True, "can_upload_households": True} if households else None
+    decision = data_decision(user, pkg)
+    can_request = bool(vis.grants) and not facts.member_of(pkg.get("owner_org")) and (
+        ("share" in vis.grants and facts.government) or ("open" in vis.grants and user is not None))
+    return {"allowed": decision.allowed, "grant_id": decision.grant_id, "why_zh": decision.why_zh,
+            "can_request": can_request and not decision.allowed, "can_upload_households": False}
+
+
 def refresh_activity_labels(pkg_id: str | None) -> None:
     """Give a resource's past activities its current labels.
 

@@ -84,6 +84,20 @@ def record(user: model.User | None, access_kind: str, items: Iterable[tuple[Any,
     return len(rows)
 
 
+def record_search(search_results: dict[str, Any]) -> None:
+    """One row per restricted item a web search showed; command-line and background
+    searches are not accesses."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return
+    user = tk.current_user
+    hits = [(r, None, None) for r in search_results.get("results") or ()
+            if access.restricted_metadata(r) and needs_record(user, r)]
+    if hits:
+        record(user, "search", hits)
+
+
 def query(owner_org_ids: Iterable[str] | None, package_id: str | None = None, user_name: str | None = None,
           since: str | None = None, until: str | None = None, limit: int = 500, offset: int = 0) -> list[dict]:
     """Rows, newest first. owner_org_ids None means every department (platform admin)."""
@@ -131,3 +145,51 @@ def verify() -> tuple[int, int | None]:
             return n, r["seq"]
         prev = r["row_hash"]
     return n, None
+
+
+# ---------------------------------------------------------------- actions
+def _owned_org_ids(context: dict, org_ref: str | None) -> list[str] | None:
+    """Departments whose log the caller may read; None means all (platform admin)."""
+    facts = access.user_facts(access.context_user(context))
+    if org_ref:
+        org = model.Group.get(org_ref)
+        if org is None:
+            raise tk.ObjectNotFound(f"部门不存在: {org_ref}")
+        if not (facts.sysadmin or facts.platform_admin or facts.member_of(org.id)):
+            raise tk.NotAuthorized("只能查看本部门信息资源的访问记录")
+        return [org.id]
+    if facts.sysadmin or facts.platform_admin:
+        return None
+    raise tk.NotAuthorized("请指定本部门(organization)")
+
+
+@tk.side_effect_free
+def qingyang_audit_list(context: dict, data_dict: dict) -> list[dict[str, Any]]:
+    """Access audit rows, newest first.
+
+    :param organization: the owning department (required unless platform admin)
+    :param package_id: only accesses to this item
+    :param user: only this user's accesses (user name)
+    :param since: from this time (ISO 8601)
+    :param until: before this time (ISO 8601)
+    :param limit: at most this many rows (default 500, at most 5000)
+    :param offset: skip this many rows
+    """
+    tk.check_access("qingyang_audit_list", context, data_dict)
+    org_ids = _owned_org_ids(context, data_dict.get("organization"))
+    package_id = None
+    if data_dict.get("package_id"):
+        pkg = model.Package.get(data_dict["package_id"])
+        package_id = pkg.id if pkg else data_dict["package_id"]
+    limit = min(int(data_dict.get("limit") or 500), 5000)
+    return query(org_ids, package_id, data_dict.get("user"), data_dict.get("since"),
+                 data_dict.get("until"), limit, int(data_dict.get("offset") or 0))
+
+
+@tk.side_effect_free
+def qingyang_audit_verify(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Check the audit log's hash chain: the first row that no longer matches, if any."""
+    tk.check_access("qingyang_audit_verify", context, data_dict)
+    n, broken = verify()
+    return {"rows": n, "intact": broken is None, "first_broken_seq": broken}
+

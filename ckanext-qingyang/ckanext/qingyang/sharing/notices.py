@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from typing import Iterable
+from typing import Any, Iterable
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.qingyang.model import notice
+from ckanext.qingyang.sharing import access
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +80,21 @@ def mark_read(user_id: str, notice_id: str | None = None) -> int:
     n = model.Session.execute(q.values(read_at=dt.datetime.utcnow())).rowcount
     model.Session.commit()
     return n
+
+
+# ---------------------------------------------------------------- actions
+@tk.side_effect_free
+def qingyang_notice_list(context: dict, data_dict: dict) -> list[dict[str, Any]]:
+    """The caller's notices, newest first.
+
+    :param unread: true for unread ones only
+    """
+    tk.check_access("qingyang_notice_list", context, data_dict)
+    return for_user(access.context_user(context).id, tk.asbool(data_dict.get("unread")))
+
+
+def qingyang_notice_read(context: dict, data_dict: dict) -> dict[str, int]:
+    """Mark one notice (id) or all of the caller's notices as read."""
+    tk.check_access("qingyang_notice_list", context, data_dict)
+    return {"marked": mark_read(access.context_user(context).id, data_dict.get("id"))}
+

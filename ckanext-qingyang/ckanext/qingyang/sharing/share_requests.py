@@ -93,6 +93,12 @@ def _get_row(request_id: str) -> dict:
     return dict(row)
 
 
+def own_departments(user: model.User | None) -> list[model.Group]:
+    """The departments a user belongs to, by name: whose requests it sees, for which it asks."""
+    facts = access.user_facts(user)
+    return model.Session.query(model.Group).filter(model.Group.id.in_(facts.org_ids)).order_by(model.Group.name).all()
+
+
 def _requests_page() -> str:
     return tk.url_for("qingyang.share_requests", _external=True)
 
@@ -290,8 +296,3 @@ def qingyang_grant_list(context: dict, data_dict: dict) -> list[dict[str, Any]]:
                           for r in (pkg.resources if pkg else []) if r.state == "active"]
     return grants
 
-
-def get_actions() -> dict[str, Any]:
-    return {f.__name__: f for f in (qingyang_share_request_create, qingyang_share_request_decide,
-                                     qingyang_share_request_revoke, qingyang_share_request_list,
-                                     qingyang_share_request_show, qingyang_grant_list)}
