@@ -10,10 +10,8 @@ import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.qingyang import blueprints, cli, helpers, listdef, review_pages
-from ckanext.qingyang.catalog import actions, search, validators
-from ckanext.qingyang import publishing, sharing
-from ckanext.qingyang.logic import auth
+from ckanext.qingyang import blueprints, catalog, cli, helpers, listdef, publishing, review_pages, sharing
+from ckanext.qingyang.catalog import search, validators
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
 
@@ -63,11 +61,11 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return {**actions.get_actions(), **sharing.get_actions(), **publishing.get_actions()}
+        return {**catalog.get_actions(), **sharing.get_actions(), **publishing.get_actions()}
 
     # IAuthFunctions
     def get_auth_functions(self):
-        return auth.get_auth_functions()
+        return {**catalog.get_auth_functions(), **sharing.get_auth_functions(), **publishing.get_auth_functions()}
 
     # IBlueprint
     def get_blueprint(self):

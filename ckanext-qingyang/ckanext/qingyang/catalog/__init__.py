@@ -1,1 +1,29 @@
 """The lists as a whole: definitions served by CKAN, import and export, submissions, timeliness, search."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def get_actions() -> dict[str, Any]:
+    from ckanext.qingyang.catalog import actions
+
+    return {f.__name__: f for f in (
+        actions.qingyang_list_export, actions.qingyang_list_import, actions.qingyang_list_withdraw,
+        actions.qingyang_submission_record, actions.qingyang_submission_list,
+        actions.qingyang_timeliness_facts, actions.qingyang_timeliness_store, actions.qingyang_timeliness_late)}
+
+
+def get_auth_functions() -> dict[str, Any]:
+    from ckanext.qingyang import auth_checks
+    from ckanext.qingyang.catalog import auth
+
+    return {
+        "qingyang_list_export": auth.qingyang_list_export,
+        "qingyang_list_import": auth.qingyang_list_import,
+        "qingyang_submit": auth.qingyang_submit,
+        "qingyang_submission_record": auth.qingyang_submission_record,
+        "qingyang_submission_list": auth.qingyang_submission_list,
+        "qingyang_timeliness_facts": auth_checks.platform_admin,
+        "qingyang_timeliness_late": auth_checks.platform_admin,
+        "qingyang_timeliness_store": auth.qingyang_timeliness_store,
+    }

@@ -195,16 +195,3 @@ def qingyang_timeliness_late(context: dict, data_dict: dict) -> list[dict[str, A
     """督查: every overdue or delinquent list, worst first (platform admin)."""
     tk.check_access("qingyang_timeliness_late", context, data_dict)
     return timeliness.late_lists()
-
-
-def get_actions():
-    return {
-        "qingyang_list_export": qingyang_list_export,
-        "qingyang_list_import": qingyang_list_import,
-        "qingyang_list_withdraw": qingyang_list_withdraw,
-        "qingyang_submission_record": qingyang_submission_record,
-        "qingyang_submission_list": qingyang_submission_list,
-        "qingyang_timeliness_facts": qingyang_timeliness_facts,
-        "qingyang_timeliness_store": qingyang_timeliness_store,
-        "qingyang_timeliness_late": qingyang_timeliness_late,
-    }

@@ -15,3 +15,22 @@ def get_actions() -> dict[str, Any]:
         review.qingyang_item_review, review.qingyang_item_review_bulk, review.qingyang_review_queue,
         history.qingyang_item_history, history.qingyang_publication_list, workflow.qingyang_workflow_info,
         adjust.qingyang_basis_search, adjust.qingyang_adjust, adjust.qingyang_adjustment_list)}
+
+
+def get_auth_functions() -> dict[str, Any]:
+    from ckanext.qingyang import auth_checks
+    from ckanext.qingyang.publishing import auth
+
+    return {
+        "qingyang_item_submit": auth_checks.logged_in,
+        "qingyang_item_review": auth.qingyang_item_review,
+        "qingyang_item_review_bulk": auth_checks.logged_in,
+        "qingyang_review_queue": auth_checks.logged_in,
+        "qingyang_review_queue_all": auth_checks.platform_admin,
+        "qingyang_item_history": auth_checks.anyone,
+        "qingyang_publication_list": auth.qingyang_publication_list,
+        "qingyang_workflow_info": auth_checks.anyone,
+        "qingyang_basis_search": auth_checks.anyone,
+        "qingyang_adjust": auth_checks.logged_in,
+        "qingyang_adjustment_list": auth_checks.anyone,
+    }

@@ -16,3 +16,20 @@ def get_actions() -> dict[str, Any]:
         households.qingyang_households_upload,
         audit.qingyang_audit_list, audit.qingyang_audit_verify,
         notices.qingyang_notice_list, notices.qingyang_notice_read)}
+
+
+def get_auth_functions() -> dict[str, Any]:
+    from ckanext.qingyang import auth_checks
+    from ckanext.qingyang.sharing import auth
+
+    return {
+        "qingyang_share_request_create": auth_checks.logged_in,
+        "qingyang_share_request_decide": auth.qingyang_share_request_decide,
+        "qingyang_share_request_revoke": auth.qingyang_share_request_decide,
+        "qingyang_share_request_list": auth.qingyang_share_request_list,
+        "qingyang_share_request_show": auth.qingyang_share_request_show,
+        "qingyang_grant_list": auth_checks.logged_in,
+        "qingyang_audit_list": auth.qingyang_audit_list,
+        "qingyang_audit_verify": auth_checks.platform_admin,
+        "qingyang_notice_list": auth_checks.logged_in,
+    }
