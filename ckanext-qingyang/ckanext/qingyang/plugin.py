@@ -1,19 +1,25 @@
-"""The `qingyang` CKAN plugin: wires the extension's parts into CKAN."""
+"""The `qingyang` CKAN plugin: the interfaces it implements, and which package answers each.
+
+Every package (catalog, sharing, publishing) brings its actions, auth functions,
+blueprint and templates the same way; the hooks hand over to the package that owns
+the rule.
+"""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.qingyang import blueprints, catalog, cli, helpers, listdef, publishing, review_pages, sharing
+from ckanext.qingyang import catalog, cli, helpers, publishing, sharing
 from ckanext.qingyang.catalog import search, validators
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
+
+PACKAGES = (catalog, sharing, publishing)
 
 
 def default_catalogs_dir() -> str:
@@ -26,6 +32,16 @@ def default_inbox_dir() -> str:
 
 def default_quality_dir() -> str:
     return str(Path(__file__).resolve().parents[3] / "var" / "quality")
+
+
+def _merged(registrations: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for names in registrations:
+        twice = out.keys() & names.keys()
+        if twice:   # one name from two packages: a dict merge would silently keep only one
+            raise ValueError(f"registered by two packages: {', '.join(sorted(twice))}")
+        out.update(names)
+    return out
 
 
 @tk.blanket.config_declarations
@@ -61,19 +77,19 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return {**catalog.get_actions(), **sharing.get_actions(), **publishing.get_actions()}
+        return _merged(package.get_actions() for package in PACKAGES)
 
     # IAuthFunctions
     def get_auth_functions(self):
-        return {**catalog.get_auth_functions(), **sharing.get_auth_functions(), **publishing.get_auth_functions()}
+        return _merged(package.get_auth_functions() for package in PACKAGES)
 
     # IBlueprint
     def get_blueprint(self):
-        return review_pages.get_blueprints()
+        return [blueprint for package in PACKAGES for blueprint in package.get_blueprints()]
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        return {**{k: tk._(v) for k, v in search.FACETS.items()}}
+        return {k: tk._(v) for k, v in search.FACETS.items()}
 
     def organization_facets(self, facets_dict, organization_type, package_type):
         return self.dataset_facets(facets_dict, package_type)
@@ -87,21 +103,14 @@ class QingyangPlugin(p.SingletonPlugin):
         if context.get("ignore_auth"):
             return pkg_dict
         user = access.context_user(context)
-        pkg = model.Package.get(pkg_dict.get("id") or "")
-        if pkg is not None and pkg_dict.get("type") in listdef.TYPE_NAMES:
-            pkg_dict["publication"] = history.publication_facts(pkg, user)
+        history.add_publication(pkg_dict, user)
         return gate.on_show(pkg_dict, user)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         access.refresh_activity_labels(pkg_dict.get("id"))
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        q = search_params.get("q") or ""
-        # Only plain (non-fielded) queries go through dismax; leave the rest alone.
-        if q and ":" not in q:
-            search_params.setdefault("qf", tk.config.get("ckanext.qingyang.chinese_query_fields"))
-            search_params.setdefault("mm", tk.config.get("ckanext.qingyang.chinese_mm"))
-        return blueprints.roll_up_organization_page(search_params)
+        return search.before_search(search_params)
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
         audit.record_search(search_results)
@@ -113,4 +122,3 @@ class QingyangPlugin(p.SingletonPlugin):
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return self._default_labels.get_user_dataset_labels(user_obj) + access.user_labels(user_obj)
-

@@ -27,3 +27,9 @@ def get_auth_functions() -> dict[str, Any]:
         "qingyang_timeliness_late": auth_checks.platform_admin,
         "qingyang_timeliness_store": auth.qingyang_timeliness_store,
     }
+
+
+def get_blueprints() -> list[Any]:
+    from ckanext.qingyang.catalog import blueprint
+
+    return [blueprint.catalog]

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang import listdef
 from ckanext.qingyang.catalog import jurisdiction
@@ -100,3 +101,32 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
             if label:
                 item["display_name"] = label
     return search_results
+
+
+def before_search(search_params: dict[str, Any]) -> dict[str, Any]:
+    q = search_params.get("q") or ""
+    # Only plain (non-fielded) queries go through dismax; leave the rest alone.
+    if q and ":" not in q:
+        search_params.setdefault("qf", tk.config.get("ckanext.qingyang.chinese_query_fields"))
+        search_params.setdefault("mm", tk.config.get("ckanext.qingyang.chinese_mm"))
+    return roll_up_organization_page(search_params)
+
+
+def roll_up_organization_page(search_params: dict[str, Any]) -> dict[str, Any]:
+    """On an organization's page, list the items of every organization below it too.
+
+    CKAN's page filters on owner_org; a jurisdiction (县政府) owns few items
+    itself, so the page searches the org path instead.
+    """
+    try:
+        endpoint = tk.request.endpoint
+    except (RuntimeError, TypeError, AttributeError):
+        return search_params
+    if endpoint != "organization.read":
+        return search_params
+    fq = search_params.get("fq") or ""
+    org_dict = getattr(tk.g, "group_dict", None) or {}
+    marker = f'owner_org:"{org_dict.get("id")}"'
+    if org_dict and marker in fq:
+        search_params["fq"] = fq.replace(marker, f'qy_org_path:"{org_dict["name"]}"')
+    return search_params

@@ -37,8 +37,8 @@ def for_organization(org: model.Group, limit: int = 200) -> list[dict[str, Any]]
     return out
 
 
-def get(org: model.Group, submission_id: str) -> dict[str, Any] | None:
+def get(org_id: str, submission_id: str) -> dict[str, Any] | None:
     row = model.Session.query(model.TaskStatus).filter(
-        model.TaskStatus.id == submission_id, model.TaskStatus.entity_id == org.id,
+        model.TaskStatus.id == submission_id, model.TaskStatus.entity_id == org_id,
         model.TaskStatus.task_type == TASK_TYPE).first()
     return dict(json.loads(row.value or "{}"), id=row.id) if row else None

@@ -34,3 +34,9 @@ def get_auth_functions() -> dict[str, Any]:
         "qingyang_adjust": auth_checks.logged_in,
         "qingyang_adjustment_list": auth_checks.anyone,
     }
+
+
+def get_blueprints() -> list[Any]:
+    from ckanext.qingyang.publishing import blueprint
+
+    return [blueprint.publishing]

@@ -47,6 +47,13 @@ def version_dict(row: dict, with_people: bool, with_data: bool = False) -> dict[
     return out
 
 
+def add_publication(pkg_dict: dict[str, Any], user: model.User | None) -> None:
+    """package_show of a list item carries its responsibility record (`publication`)."""
+    pkg = model.Package.get(pkg_dict.get("id") or "")
+    if pkg is not None and workflow.is_list_item(pkg_dict):
+        pkg_dict["publication"] = publication_facts(pkg, user)
+
+
 def publication_facts(pkg: model.Package, user: model.User | None) -> dict[str, Any]:
     """The responsibility record and state shown on the item page and in package_show."""
     state = workflow.item_state(pkg)

@@ -89,7 +89,7 @@ def qingyang_item_submit(context: dict, data_dict: dict) -> dict[str, Any]:
         notes.append((reviewers - {user.id}, f"待审核:{pkg.title}",
                       f"{item.org_title(pkg.owner_org)} 提交了{listdef.load_type(pkg.type).list_label}事项“{pkg.title}”"
                       f"({workflow.CHANGE_LABELS[change]}),请在 {limits().review_days} 个工作日内审核。",
-                      tk.url_for("qingyang.review_item", id=pkg.name, _external=True)))
+                      tk.url_for("qingyang_publishing.review_item", id=pkg.name, _external=True)))
     model.repo.commit()
     for note in notes:
         notices.notify(*note)

@@ -33,3 +33,9 @@ def get_auth_functions() -> dict[str, Any]:
         "qingyang_audit_verify": auth_checks.platform_admin,
         "qingyang_notice_list": auth_checks.logged_in,
     }
+
+
+def get_blueprints() -> list[Any]:
+    from ckanext.qingyang.sharing import blueprint
+
+    return [blueprint.sharing]

@@ -100,7 +100,7 @@ def own_departments(user: model.User | None) -> list[model.Group]:
 
 
 def _requests_page() -> str:
-    return tk.url_for("qingyang.share_requests", _external=True)
+    return tk.url_for("qingyang_sharing.share_requests", _external=True)
 
 
 # ---------------------------------------------------------------- actions

@@ -1,6 +1,6 @@
-"""Publishing pages on the `qingyang` blueprint: submit with the declaration, the
-待我审核 queue, review with a field diff, item history, adjustments by 依据 and the
-public 调整公告 page and Atom feed."""
+"""Publishing pages (blueprint `qingyang_publishing`): submit with the declaration, the
+待提交审核 and 待我审核 lists, review with a field diff, item history, a department's
+publication record, adjustments by 依据 and the public 调整公告 page and Atom feed."""
 from __future__ import annotations
 
 import json
@@ -8,11 +8,13 @@ from xml.sax.saxutils import escape
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from flask import Response
+from flask import Blueprint, Response
 
-from ckanext.qingyang.blueprints import _context, _require_login, qingyang
+from ckanext.qingyang.pages import caller_context, require_login
 from ckanext.qingyang.publishing import item, marker_gate, submit, workflow
 from ckanext.qingyang.sharing import access
+
+publishing = Blueprint("qingyang_publishing", __name__, url_prefix="/qingyang")
 
 
 def _errors(e: Exception) -> list[str]:
@@ -24,7 +26,7 @@ def _errors(e: Exception) -> list[str]:
 
 def _item(ref: str) -> dict:
     try:
-        return tk.get_action("package_show")(_context(), {"id": ref})
+        return tk.get_action("package_show")(caller_context(), {"id": ref})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("事项不存在"))
 
@@ -37,14 +39,14 @@ def _proposed(pkg: dict) -> tuple[dict | None, dict]:
     return None, pkg
 
 
-@qingyang.route("/items/<id>/submit", methods=["GET", "POST"])
+@publishing.route("/items/<id>/submit", methods=["GET", "POST"])
 def item_submit(id: str):
-    _require_login()
+    require_login()
     pkg = _item(id)
     errors: list[str] = []
     if tk.request.method == "POST":
         try:
-            tk.get_action("qingyang_item_submit")(_context(), {"id": pkg["id"],
+            tk.get_action("qingyang_item_submit")(caller_context(), {"id": pkg["id"],
                                                                "declaration": tk.request.form.get("declaration")})
         except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
             errors = _errors(e)
@@ -61,10 +63,10 @@ def item_submit(id: str):
         "changes": workflow.diff(pkg["type"], old, new), "markers": marker_gate.marker_findings(pkg["type"], new)})
 
 
-@qingyang.route("/drafts/<org_name>", methods=["GET", "POST"])
+@publishing.route("/drafts/<org_name>", methods=["GET", "POST"])
 def drafts(org_name: str):
     """待提交: a department's drafts, returned items and unsubmitted revisions; submit many at once."""
-    _require_login()
+    require_login()
     org = model.Group.get(org_name)
     if org is None or not org.is_organization:
         return tk.abort(404, tk._("部门不存在"))
@@ -73,21 +75,21 @@ def drafts(org_name: str):
     errors: list[str] = []
     if tk.request.method == "POST":
         try:
-            done = tk.get_action("qingyang_item_submit")(_context(), {
+            done = tk.get_action("qingyang_item_submit")(caller_context(), {
                 "ids": tk.request.form.getlist("ids"), "declaration": tk.request.form.get("declaration")})
         except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
             errors = _errors(e)
         else:
             tk.h.flash_success(tk._("已提交审核 {n} 项").format(n=len(done["submitted"])))
-            return tk.redirect_to("qingyang.drafts", org_name=org.name)
+            return tk.redirect_to("qingyang_publishing.drafts", org_name=org.name)
     return tk.render("qingyang/drafts.html", {"org": org, "rows": submit.unsubmitted(org.id),
                                               "errors": errors, "declaration": workflow.DECLARATION})
 
 
-@qingyang.route("/review")
+@publishing.route("/review")
 def review_queue():
-    _require_login()
-    ctx = _context()
+    require_login()
+    ctx = caller_context()
     queue = tk.get_action("qingyang_review_queue")(ctx, {})
     overdue = None
     if access.user_facts(tk.current_user).platform_admin:
@@ -95,37 +97,37 @@ def review_queue():
     return tk.render("qingyang/review_queue.html", {"queue": queue, "overdue": overdue})
 
 
-@qingyang.route("/review/bulk", methods=["POST"])
+@publishing.route("/review/bulk", methods=["POST"])
 def review_bulk():
-    _require_login()
+    require_login()
     ids = tk.request.form.getlist("ids")
     try:
-        result = tk.get_action("qingyang_item_review_bulk")(_context(), {"ids": ids, "reason": tk.request.form.get("reason")})
+        result = tk.get_action("qingyang_item_review_bulk")(caller_context(), {"ids": ids, "reason": tk.request.form.get("reason")})
     except tk.ValidationError as e:
         tk.h.flash_error(";".join(_errors(e)))
-        return tk.redirect_to("qingyang.review_queue")
+        return tk.redirect_to("qingyang_publishing.review_queue")
     if result["approved"]:
         tk.h.flash_success(tk._("已通过 {n} 项").format(n=len(result["approved"])))
     for name, messages in result["errors"].items():
         tk.h.flash_error(f"{name}:{';'.join(messages)}")
-    return tk.redirect_to("qingyang.review_queue")
+    return tk.redirect_to("qingyang_publishing.review_queue")
 
 
-@qingyang.route("/review/<id>", methods=["GET", "POST"])
+@publishing.route("/review/<id>", methods=["GET", "POST"])
 def review_item(id: str):
-    _require_login()
+    require_login()
     pkg = _item(id)
     errors: list[str] = []
     if tk.request.method == "POST":
         form = tk.request.form
         try:
-            tk.get_action("qingyang_item_review")(_context(), {"id": pkg["id"], "decision": form.get("decision"),
+            tk.get_action("qingyang_item_review")(caller_context(), {"id": pkg["id"], "decision": form.get("decision"),
                                                                "reason": form.get("reason")})
         except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
             errors = _errors(e)
         else:
             tk.h.flash_success(tk._("审核意见已记录"))
-            return tk.redirect_to("qingyang.review_queue")
+            return tk.redirect_to("qingyang_publishing.review_queue")
     old, new = _proposed(pkg)
     return tk.render("qingyang/review_item.html", {
         "pkg": pkg, "errors": errors, "opened": workflow.open_version(pkg["id"]),
@@ -133,17 +135,17 @@ def review_item(id: str):
         "markers": marker_gate.marker_findings(pkg["type"], new)})
 
 
-@qingyang.route("/items/<id>/history")
+@publishing.route("/items/<id>/history")
 def item_history(id: str):
     pkg = _item(id)
-    history = tk.get_action("qingyang_item_history")(_context(), {"id": pkg["id"]})
+    history = tk.get_action("qingyang_item_history")(caller_context(), {"id": pkg["id"]})
     return tk.render("qingyang/item_history.html", {"pkg": pkg, "history": history})
 
 
-@qingyang.route("/adjust", methods=["GET", "POST"])
+@publishing.route("/adjust", methods=["GET", "POST"])
 def adjust():
-    _require_login()
-    ctx = _context()
+    require_login()
+    ctx = caller_context()
     q = tk.request.values.get("q", "")
     found, errors, done = None, [], None
     if q:
@@ -164,21 +166,21 @@ def adjust():
             errors = _errors(e)
         else:
             tk.h.flash_success(tk._("已调整 {n} 项并发布调整公告").format(n=len(done["items"])))
-            return tk.redirect_to("qingyang.adjustments")
+            return tk.redirect_to("qingyang_publishing.adjustments")
     return tk.render("qingyang/adjust.html", {"q": q, "found": found, "errors": errors,
                                               "form": dict(tk.request.form)})
 
 
-@qingyang.route("/adjustments")
+@publishing.route("/adjustments")
 def adjustments():
-    rows = tk.get_action("qingyang_adjustment_list")(_context(), {})
+    rows = tk.get_action("qingyang_adjustment_list")(caller_context(), {})
     return tk.render("qingyang/adjustments.html", {"rows": rows})
 
 
-@qingyang.route("/adjustments.atom")
+@publishing.route("/adjustments.atom")
 def adjustments_feed():
-    rows = tk.get_action("qingyang_adjustment_list")(_context(), {"limit": 50})
-    page = tk.url_for("qingyang.adjustments", _external=True)
+    rows = tk.get_action("qingyang_adjustment_list")(caller_context(), {"limit": 50})
+    page = tk.url_for("qingyang_publishing.adjustments", _external=True)
     updated = rows[0]["at"] if rows else "2017-01-01T00:00:00"
     entries = []
     for r in rows:
@@ -197,21 +199,14 @@ def adjustments_feed():
     return Response(body, mimetype="application/atom+xml")
 
 
-@qingyang.route("/publications/<org_name>")
+@publishing.route("/publications/<org_name>")
 def publications(org_name: str):
-    _require_login()
+    require_login()
     org = model.Group.get(org_name)
     if org is None:
         return tk.abort(404, tk._("部门不存在"))
     try:
-        rows = tk.get_action("qingyang_publication_list")(_context(), {"organization": org.id})
+        rows = tk.get_action("qingyang_publication_list")(caller_context(), {"organization": org.id})
     except tk.NotAuthorized as e:
         return tk.abort(403, str(e))
     return tk.render("qingyang/publications.html", {"org": org, "rows": rows})
-
-
-def get_blueprints():
-    """The `qingyang` blueprint, with these pages registered on it."""
-    from ckanext.qingyang import blueprints
-
-    return blueprints.get_blueprints()
