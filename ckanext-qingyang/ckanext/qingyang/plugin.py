@@ -61,7 +61,8 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
-        tk.add_template_directory(config, "templates")
+        for package in PACKAGES:
+            tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
 
     # IClick
     def get_commands(self):
