@@ -15,7 +15,7 @@ from ckanext.qingyang import listdef, orgtree, spreadsheets
 from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.tests.factories import department, example_item, example_row, published
 
-CATALOGS = Path(__file__).resolve().parents[4] / "catalogs"
+CATALOGS = Path(__file__).resolve().parents[5] / "catalogs"
 
 # The labels the issue fixes for each type (the interface departments fill in).
 EXPECTED_HEADERS = {
