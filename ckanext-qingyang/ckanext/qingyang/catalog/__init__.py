@@ -1,4 +1,14 @@
-"""The lists as a whole: definitions served by CKAN, import and export, submissions, timeliness, search."""
+"""Catalog: the lists as a whole.
+
+The list types as CKAN serves them (validators.py, search.py), list import, export and
+withdrawal with the full-list rule (actions.py, bulk.py), departments' submissions
+(submissions.py), timeliness ratings (timeliness.py), where an organization sits in
+the jurisdiction tree (jurisdiction.py), and their pages (blueprint.py, templates/),
+including the department page and the item page.
+
+The get_* functions import on call: modules of the three packages import one another,
+so importing one module must not load a whole package.
+"""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,15 @@
-"""The publishing workflow: submit, review, revise, adjust, and the guards that keep writes inside it."""
+"""Publishing: 梳理 → 审核 → 发布 → 更新维护, 谁发布谁负责.
+
+States, review routes and versions (workflow.py), the chained CKAN actions that keep
+every write inside the workflow (guards.py), submitting (submit.py), who may review
+and the review itself (review.py), the non-classified gate (marker_gate.py),
+adjustments after a law changes (adjust.py), history and the responsibility record
+(history.py), the workflow's own reads and writes (item.py), publishing the demo's
+drafts (demo.py), and their pages (blueprint.py, templates/).
+
+The get_* functions import on call: modules of the three packages import one another,
+so importing one module must not load a whole package.
+"""
 from __future__ import annotations
 
 from typing import Any

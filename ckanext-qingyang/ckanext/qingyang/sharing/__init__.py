@@ -1,4 +1,13 @@
-"""Who sees what: the access rules, the data gate, share requests, the audit log, notices."""
+"""Sharing: who sees what.
+
+The access rules (access.py), the gate every path to an item and its data passes
+(gate.py), share requests and grants (share_requests.py), household rows and their
+masked copy (households.py), the access audit log (audit.py), in-app notices
+(notices.py; publishing writes them too), and their pages (blueprint.py, templates/).
+
+The get_* functions import on call: modules of the three packages import one another,
+so importing one module must not load a whole package.
+"""
 from __future__ import annotations
 
 from typing import Any
