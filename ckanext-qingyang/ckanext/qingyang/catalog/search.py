@@ -1,4 +1,5 @@
-"""What goes into the Solr document, and how search results are labelled."""
+"""What goes into the Solr document, how a search is sent (Chinese query fields, organization
+pages rolled up to their jurisdiction) and how its results are labelled."""
 from __future__ import annotations
 
 import json

@@ -4,7 +4,8 @@ Every access to data that is not open, by anyone outside the owning
 department, becomes one row of qingyang_access_log. Rows are written in their
 own short transaction, so an access is recorded even when the request that
 made it later fails. The table is append-only in the database itself (see the
-migration); this module only inserts and reads.
+migration); this module only inserts and reads, and its actions list the rows
+and verify the hash chain.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def data_gate():
     if not ((endpoint.endswith(".download") and "resource_id" in args) or endpoint == "datastore.dump"):
         return None
     try:
-        gate.gate(caller_context(), args.get("resource_id"), "download")
+        gate.check(caller_context(), args.get("resource_id"), "download")
     except tk.ObjectNotFound:
         return None  # the view answers 404 itself
     except tk.NotAuthorized as e:

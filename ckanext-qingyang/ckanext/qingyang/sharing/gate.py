@@ -27,7 +27,7 @@ def _may_see(context: dict, pkg: model.Package) -> bool:
     return True
 
 
-def gate(context: dict, resource_id: str | None, access_kind: str) -> access.Decision:
+def check(context: dict, resource_id: str | None, access_kind: str) -> access.Decision:
     """Refuse unless the caller may read the resource's data; record the access if it must be."""
     if context.get("ignore_auth"):
         return access.Decision(True)
@@ -138,14 +138,14 @@ def resource_search(up_func, context, data_dict):
 @tk.chained_action
 @tk.side_effect_free
 def datastore_search(up_func, context, data_dict):
-    gate(context, data_dict.get("resource_id") or data_dict.get("id"), "datastore")
+    check(context, data_dict.get("resource_id") or data_dict.get("id"), "datastore")
     return up_func(context, data_dict)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def datastore_info(up_func, context, data_dict):
-    gate(context, data_dict.get("id") or data_dict.get("resource_id"), "datastore")
+    check(context, data_dict.get("id") or data_dict.get("resource_id"), "datastore")
     return up_func(context, data_dict)
 
 

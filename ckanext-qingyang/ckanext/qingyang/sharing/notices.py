@@ -1,5 +1,6 @@
 """In-app notices (站内通知), always; and mail through CKAN's mailer when
-ckanext.qingyang.notify_by_mail is on (CKAN's smtp.* settings say where it goes)."""
+ckanext.qingyang.notify_by_mail is on (CKAN's smtp.* settings say where it goes).
+Share requests and the publishing workflow write them; the actions list and mark them read."""
 from __future__ import annotations
 
 import datetime as dt
