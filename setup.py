@@ -15,7 +15,7 @@ setup(
     packages=find_namespace_packages(where="ckanext-qingyang", include=["ckanext.*"]),
     include_package_data=True,
     package_data={"ckanext.qingyang": [
-        "config_declaration.yml", "schemas/*.yaml", "templates/**/*", "public/**/*",
+        "config_declaration.yml", "schemas/*.yaml", "*/templates/**/*", "public/**/*",
         "i18n/**/*", "migration/**/*",
     ]},
     entry_points={
