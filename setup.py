@@ -37,7 +37,7 @@ else:
         include_package_data=True,
         package_data={
             "ckanext.qingyang": [
-                "config_declaration.yml", "templates/**/*", "public/**/*", "i18n/**/*", "migration/**/*",
+                "config_declaration.yml", "*/templates/**/*", "public/**/*", "i18n/**/*", "migration/**/*",
             ],
             **CORE_DATA,
         },

@@ -128,7 +128,7 @@ def test_structural_errors_reject_the_file_and_the_archive_keeps_it(ckan, org, s
     from qingyang_pipeline import archive
 
     lt = listdef.load_type("service_item")
-    broken = "\ufeff" + ",".join(lt.headers[:-1] + ["备注"]) + "\n" + "a,b,c,d,1,e,x\n"
+    broken = "\ufeff" + ",".join(lt.required_headers[:-1] + ["备注"]) + "\n" + "a,b,c,d,1,e,x\n"
     report = process(ckan, settings, drop(settings, org, "service_item", "bad.csv", broken.encode()))
     assert report.outcome == "rejected" and "备注" in report.reason_zh and "最后确认日期" in report.reason_zh
     empty = process(ckan, settings, drop(settings, org, "service_item", "empty.csv", b""))

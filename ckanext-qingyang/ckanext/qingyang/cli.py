@@ -83,9 +83,9 @@ def demo_load(size: int, seed: int, orgs_path: str | None, publish: bool):
         click.echo(f"  {message}", err=True)
     click.echo(report.summary())
     if publish:
-        from ckanext.qingyang.logic import publishing
+        from ckanext.qingyang.publishing.demo import publish_demo_drafts
 
-        click.echo(f"demo: {publishing.publish_demo_drafts(demo.item_names(generated))} drafts published, "
+        click.echo(f"demo: {publish_demo_drafts(demo.item_names(generated))} drafts published, "
                    f"recorded as 演示数据 (not reviewed by anyone)", err=True)
     if report.errors:
         raise click.ClickException(f"{report.errors} rows were not loaded")
@@ -135,7 +135,7 @@ def reindex(type_name: str):
     if ids:
         search.rebuild(package_ids=ids, force=True, quiet=True)
     for pkg_id in ids:
-        from ckanext.qingyang import access
+        from ckanext.qingyang.sharing import access
         access.refresh_activity_labels(pkg_id)
     model.Session.commit()
     click.echo(f"reindex: {len(ids)} {type_name} items")

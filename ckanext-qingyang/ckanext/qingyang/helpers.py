@@ -1,10 +1,19 @@
-"""Template helpers (ITemplateHelpers)."""
+"""Template helpers (ITemplateHelpers): each asks the package that knows."""
 from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
+from ckanext.qingyang.catalog import timeliness
 from ckanext.qingyang.core import codes, listdef
 from ckanext.qingyang.core.timeliness import LABELS as RATING_LABELS
+from ckanext.qingyang.publishing import workflow
+from ckanext.qingyang.sharing import access, notices
+
+
+def _viewer():
+    return tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
 
 
 def qingyang_county_choices(field: dict) -> list[dict[str, str]]:
@@ -16,8 +25,6 @@ def qingyang_list_types() -> list[listdef.ListType]:
 
 
 def qingyang_timeliness(org_id: str) -> dict[str, dict[str, Any]]:
-    from ckanext.qingyang.logic import timeliness
-
     return timeliness.for_organization(org_id)
 
 
@@ -27,39 +34,17 @@ def qingyang_timeliness_label(rating: str) -> str:
 
 def qingyang_data_access(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """For the item page: may the viewer get the data, and may they ask for it?"""
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.qingyang import access
-
-    user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
-    facts = access.user_facts(user)
-    households = pkg.get("type") == "poverty_project" and facts.member_of(pkg.get("owner_org"))
-    vis = access.item_visibility(pkg)
-    if vis is None:
-        return {"allowed": True, "can_upload_households": True} if households else None
-    decision = access.data_decision(user, pkg)
-    can_request = bool(vis.grants) and not facts.member_of(pkg.get("owner_org")) and (
-        ("share" in vis.grants and facts.government) or ("open" in vis.grants and user is not None))
-    return {"allowed": decision.allowed, "grant_id": decision.grant_id, "why_zh": decision.why_zh,
-            "can_request": can_request and not decision.allowed, "can_upload_households": False}
+    return access.item_page_notice(_viewer(), pkg)
 
 
 def qingyang_unread_notices() -> int:
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.qingyang import notices
-
-    user = tk.current_user
-    return notices.unread_count(user.id) if getattr(user, "is_authenticated", False) else 0
+    user = _viewer()
+    return notices.unread_count(user.id) if user is not None else 0
 
 
 def qingyang_reviews_for(org_id: str) -> bool:
     """The viewer reviews for this office (an editor or admin of an office with a review role)."""
-    import ckan.plugins.toolkit as tk
-
-    from ckanext.qingyang import workflow
-
-    user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
+    user = _viewer()
     return user is not None and any(o.id == org_id for o in workflow.reviewer_offices(user))
 
 

@@ -1,18 +1,25 @@
-"""The `qingyang` CKAN plugin: wires the extension's parts into CKAN."""
+"""The `qingyang` CKAN plugin: the interfaces it implements, and which package answers each.
+
+Every package (catalog, sharing, publishing) brings its actions, auth functions,
+blueprint and templates the same way; the hooks hand over to the package that owns
+the rule.
+"""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.qingyang import access, audit, blueprints, cli, helpers, review_pages, search, validators
-from ckanext.qingyang.core import listdef
-from ckanext.qingyang.logic import action, auth, disclosure, publishing, sharing
+from ckanext.qingyang import catalog, cli, helpers, publishing, sharing
+from ckanext.qingyang.catalog import search, validators
+from ckanext.qingyang.publishing import history
+from ckanext.qingyang.sharing import access, audit, gate
+
+PACKAGES = (catalog, sharing, publishing)
 
 
 def default_catalogs_dir() -> str:
@@ -25,6 +32,16 @@ def default_inbox_dir() -> str:
 
 def default_quality_dir() -> str:
     return str(Path(__file__).resolve().parents[3] / "var" / "quality")
+
+
+def _merged(registrations: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for names in registrations:
+        twice = out.keys() & names.keys()
+        if twice:   # one name from two packages: a dict merge would silently keep only one
+            raise ValueError(f"registered by two packages: {', '.join(sorted(twice))}")
+        out.update(names)
+    return out
 
 
 @tk.blanket.config_declarations
@@ -44,7 +61,8 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
-        tk.add_template_directory(config, "templates")
+        for package in PACKAGES:
+            tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
 
     # IClick
     def get_commands(self):
@@ -60,20 +78,19 @@ class QingyangPlugin(p.SingletonPlugin):
 
     # IActions
     def get_actions(self):
-        return {**action.get_actions(), **sharing.get_actions(), **disclosure.get_actions(),
-                **publishing.get_actions()}
+        return _merged(package.get_actions() for package in PACKAGES)
 
     # IAuthFunctions
     def get_auth_functions(self):
-        return auth.get_auth_functions()
+        return _merged(package.get_auth_functions() for package in PACKAGES)
 
     # IBlueprint
     def get_blueprint(self):
-        return review_pages.get_blueprints()
+        return [blueprint for package in PACKAGES for blueprint in package.get_blueprints()]
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        return {**{k: tk._(v) for k, v in search.FACETS.items()}}
+        return {k: tk._(v) for k, v in search.FACETS.items()}
 
     def organization_facets(self, facets_dict, organization_type, package_type):
         return self.dataset_facets(facets_dict, package_type)
@@ -81,43 +98,23 @@ class QingyangPlugin(p.SingletonPlugin):
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         # the index serves every searcher: it keeps only gated data links
-        return search.hide_data_links(search.index_fields(pkg_dict))
+        return gate.hide_data_links(search.index_fields(pkg_dict))
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if context.get("ignore_auth"):
             return pkg_dict
         user = access.context_user(context)
-        pkg = model.Package.get(pkg_dict.get("id") or "")
-        if pkg is not None and pkg_dict.get("type") in listdef.TYPE_NAMES:
-            pkg_dict["publication"] = publishing.publication_facts(pkg, user)
-        if access.item_visibility(pkg_dict) is not None:
-            decision = access.data_decision(user, pkg_dict)
-            if decision.allowed:
-                search.restore_resource_urls(pkg_dict)  # the search-index copy holds gated links
-            else:
-                search.gate_resource_urls(pkg_dict)
-            if audit.needs_record(user, pkg_dict):
-                audit.record(user, "show", [(pkg_dict, None, decision.grant_id)])
-        return pkg_dict
+        history.add_publication(pkg_dict, user)
+        return gate.on_show(pkg_dict, user)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         access.refresh_activity_labels(pkg_dict.get("id"))
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        q = search_params.get("q") or ""
-        # Only plain (non-fielded) queries go through dismax; leave the rest alone.
-        if q and ":" not in q:
-            search_params.setdefault("qf", tk.config.get("ckanext.qingyang.chinese_query_fields"))
-            search_params.setdefault("mm", tk.config.get("ckanext.qingyang.chinese_mm"))
-        return blueprints.roll_up_organization_page(search_params)
+        return search.before_search(search_params)
 
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
-        if _in_request():  # command-line and background searches are not accesses
-            user = tk.current_user
-            hits = [(r, None, None) for r in search_results.get("results") or ()
-                    if access.restricted_metadata(r) and audit.needs_record(user, r)]
-            if hits:
-                audit.record(user, "search", hits)
+        audit.record_search(search_results)
         return search.label_facets(search_results)
 
     # IPermissionLabels
@@ -126,9 +123,3 @@ class QingyangPlugin(p.SingletonPlugin):
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return self._default_labels.get_user_dataset_labels(user_obj) + access.user_labels(user_obj)
-
-
-def _in_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()

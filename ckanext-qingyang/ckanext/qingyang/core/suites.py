@@ -82,10 +82,10 @@ def _list_regex(item_pattern: str) -> str:
 def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict]:
     f, label, kind = col.field_name, col.label, col.kind
     common = {"field_name": f, "label": label}
-    # an optional column may be left out of the file; its blank cells take the default
-    out = [] if col.optional else [_exp("expect_column_to_exist", {"column": f}, dimension="completeness",
-                                        check="exists", zh="文件中必须有此列", en=f"column {f} is present",
-                                        **common)]
+    # an optional column may be left out of the file: the checked rows carry its default then
+    exists = f"可省略此列(省略或空白即“{col.label_of(col.default)}”)" if col.optional else "文件中必须有此列"
+    out = [_exp("expect_column_to_exist", {"column": f}, dimension="completeness", check="exists",
+                zh=exists, en=f"column {f} is present", **common)]
     if col.required:
         out.append(_exp("expect_column_values_to_not_be_null", {"column": f},
                         dimension="completeness", check="required",

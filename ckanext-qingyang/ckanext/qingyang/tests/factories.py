@@ -35,6 +35,6 @@ def department(**overrides) -> dict:
 def published(*pkgs: dict) -> None:
     """Seed items as published, for tests of other features (the workflow's own
     tests go through submit and review). Their record says nobody reviewed them."""
-    from ckanext.qingyang.logic import publishing
+    from ckanext.qingyang.publishing.demo import publish_demo_drafts
 
-    publishing.publish_demo_drafts([p["name"] for p in pkgs])
+    publish_demo_drafts([p["name"] for p in pkgs])

@@ -245,15 +245,15 @@ def test_load_through_the_action_api_then_rerun_changes_nothing(orgs):
 
         # loading is not publishing: the demo publishes its own drafts, saying nobody reviewed them
         assert _site_action("package_search", {"rows": 0})["count"] == 0
-        from ckanext.qingyang.logic import publishing
+        from ckanext.qingyang.publishing.demo import DEMO_REVIEWER, publish_demo_drafts
 
-        assert publishing.publish_demo_drafts(demo.item_names(generated)) == sum(expected.values())
+        assert publish_demo_drafts(demo.item_names(generated)) == sum(expected.values())
         assert helpers.call_action("package_search", {"user": ""}, rows=0)["count"] == sum(expected.values())
         from ckanext.qingyang.cli import _site_user_name
 
         record = tk.get_action("package_show")({"user": _site_user_name()}, {"id": shared["name"]})["publication"]
-        assert record["state"] == "published" and record["reviews"][0]["reviewer"] == publishing.DEMO_REVIEWER
-        assert publishing.publish_demo_drafts(demo.item_names(generated)) == 0
+        assert record["state"] == "published" and record["reviews"][0]["reviewer"] == DEMO_REVIEWER
+        assert publish_demo_drafts(demo.item_names(generated)) == 0
 
         again = demo.load(generated, _site_action, tk.ObjectNotFound)
         assert again.errors == 0 and again.changed == 0

@@ -243,7 +243,7 @@ def test_values_in_a_column_without_header_are_reported():
     rows = [HEADERS + [""], list(ROW.values()) + ["多出来的值"], list(ROW.values()) + [""]]
     table = read_table(csv_bytes(rows), "清单.csv", LT)
     assert [(i.row_number, i.value) for i in table.cell_errors] == [(2, "多出来的值")]
-    assert "第 11 列" in table.cell_errors[0].message_zh
+    assert f"第 {len(HEADERS) + 1} 列" in table.cell_errors[0].message_zh     # the column after the last header
 
 
 # ---------------------------------------------------------------- cell values
