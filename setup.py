@@ -14,7 +14,9 @@ from setuptools import find_namespace_packages, setup
 
 SOURCE = "ckanext-qingyang"
 CORE = "ckanext.qingyang.core"
-CORE_DATA = {CORE: ["schemas/*.yaml", "presets.json"]}
+# topics.yaml (主题分类) is the core's own data, not catalogs/: the core-only install is a
+# non-editable copy that must read it wherever it is installed (catalogs/README.md)
+CORE_DATA = {CORE: ["schemas/*.yaml", "presets.json", "topics.yaml"]}
 COMMON = {"version": "0.1.0", "license": "AGPL-3.0", "python_requires": ">=3.10", "package_dir": {"": SOURCE}}
 
 if os.environ.get("QINGYANG_DIST") == "core":

@@ -11,7 +11,7 @@ GX and pandas are imported lazily, inside ``validate``: importing this module
 
 Frame layout (``build_frame``): one row per item, field names as columns, plus
 ``_row`` (the file row number). Text, codes and choices are Python strings;
-lists are joined with ``;``; decimals, days, counts and years are float64;
+lists are joined with ``;`` (several choices: their stored values); decimals, days, counts and years are float64;
 dates stay ISO strings (so the format rule can check them) and the confirmed
 date gets a typed companion column ``confirmed_date__date`` (datetime64) for
 the timeliness range (see core.suites).
@@ -111,6 +111,8 @@ def _cell(col: listdef.Column, value: Any) -> Any:
         return None
     if col.kind in LIST_KINDS:
         return listdef.format_cell(col, value)
+    if col.kind in listdef.MULTI_CHOICE_KINDS:
+        return listdef.ITEM_SEPARATOR.join(value)   # values, as the suite's regex expects
     return str(value)
 
 

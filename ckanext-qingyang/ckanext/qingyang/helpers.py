@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang.catalog import timeliness
-from ckanext.qingyang.core import codes, listdef
+from ckanext.qingyang.core import listdef
 from ckanext.qingyang.core.timeliness import LABELS as RATING_LABELS
 from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.sharing import access, notices
@@ -16,8 +16,10 @@ def _viewer():
     return tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
 
 
-def qingyang_county_choices(field: dict) -> list[dict[str, str]]:
-    return [{"value": code, "label": name} for code, name in codes.QINGYANG_COUNTIES.items()]
+def qingyang_choices_from(field: dict) -> list[dict[str, Any]]:
+    """Scheming's choices of a field whose `choices_from` names data (listdef.CHOICE_SOURCES)."""
+    return [{"value": c.value, "label": {"zh_Hans_CN": c.label, "en": c.label_en}}
+            for c in listdef.choices_from(field["choices_from"])]
 
 
 def qingyang_list_types() -> list[listdef.ListType]:
@@ -53,7 +55,7 @@ def get_helpers() -> dict[str, Any]:
         "qingyang_reviews_for": qingyang_reviews_for,
         "qingyang_data_access": qingyang_data_access,
         "qingyang_unread_notices": qingyang_unread_notices,
-        "qingyang_county_choices": qingyang_county_choices,
+        "qingyang_choices_from": qingyang_choices_from,
         "qingyang_list_types": qingyang_list_types,
         "qingyang_timeliness": qingyang_timeliness,
         "qingyang_timeliness_label": qingyang_timeliness_label,

@@ -69,7 +69,9 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         labels = [lt.list_label, TYPE_LABELS[type_name]]
         for col in lt.columns:
             value = pkg_dict.get(col.field_name)
-            if col.choices and value:
+            if col.kind in listdef.MULTI_CHOICE_KINDS and value:
+                labels.append(listdef.format_cell(col, value))
+            elif col.choices and value:
                 labels.append(col.label_of(str(value)))
             elif col.kind in ("qy_list", "qy_info_items") and isinstance(value, str) and value.startswith("["):
                 labels.append(listdef.format_cell(col, json.loads(value)))

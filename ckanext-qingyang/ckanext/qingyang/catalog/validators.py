@@ -100,7 +100,7 @@ def _rule(store=lambda v: v):
 CELL_RULES = {name: _rule() for name in (
     "qingyang_text", "qingyang_choice", "qingyang_code", "qingyang_uscc_field", "qingyang_decimal",
     "qingyang_count", "qingyang_year", "qingyang_date", "qingyang_url")}
-CELL_RULES.update({name: _rule(store=_json) for name in ("qingyang_list", "qingyang_info_items")})
+CELL_RULES.update({name: _rule(store=_json) for name in ("qingyang_list", "qingyang_choices", "qingyang_info_items")})
 
 
 @scheming_validator

@@ -23,9 +23,12 @@ from ckanext.qingyang.core.codes import (QINGYANG_COUNTIES, is_valid_id_number, 
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 PRESETS_FILE = Path(__file__).parent / "presets.json"
+TOPICS_FILE = Path(__file__).parent / "topics.yaml"   # 主题分类 and 服务对象 (choices_from)
 TYPE_NAMES = ("power_item", "responsibility_item", "special_fund", "poverty_fund_plan",
               "poverty_project", "approval_item", "service_item", "shared_resource")
 CHOICE_KINDS = ("qy_select", "qy_county", "qy_list_status")   # cells that name one of `choices`
+MULTI_CHOICE_KINDS = ("qy_multi_select",)   # cells that name several of `choices`, separated by ;
+URL_KINDS = ("qy_resource_link", "qy_url")
 LIST_SEPARATORS = re.compile(r"[;;\n]+")
 ITEM_SEPARATOR = ";"
 URL_PATTERN = r"^https?://\S+$"   # qy_resource_link; the GX suites check the same
@@ -78,6 +81,7 @@ class Column:
     pattern_hint: str = ""
     item_pattern: str | None = None
     places: int = 4
+    maximum: int | None = None    # `max` of a qy_count
     unit: str = ""
     example: str = ""
     not_above: str | None = None
@@ -156,6 +160,33 @@ def _choices(raw: Iterable[dict] | None) -> tuple[Choice, ...]:
 
 
 @lru_cache(maxsize=1)
+def _topics_data() -> dict[str, Any]:
+    return yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
+
+
+def _topic_choices(section: str) -> tuple[Choice, ...]:
+    return tuple(Choice(t["code"], t["label"], t["label_en"]) for t in _topics_data()[section])
+
+
+def topic_audiences() -> dict[str, tuple[str, ...]]:
+    """主题分类 code -> the 服务对象 (audience codes) it serves."""
+    return {t["code"]: tuple(t["audiences"]) for t in _topics_data()["topics"]}
+
+
+# `choices_from: <name>` in a schema or preset: choices kept as data outside the schema
+CHOICE_SOURCES = {
+    "counties": lambda: tuple(Choice(code, name, name) for code, name in QINGYANG_COUNTIES.items()),
+    "topics": lambda: _topic_choices("topics"),
+    "audiences": lambda: _topic_choices("audiences"),
+}
+
+
+@lru_cache(maxsize=None)
+def choices_from(source: str) -> tuple[Choice, ...]:
+    return CHOICE_SOURCES[source]()
+
+
+@lru_cache(maxsize=1)
 def presets() -> dict[str, dict]:
     data = json.loads(PRESETS_FILE.read_text(encoding="utf-8"))
     return {p["preset_name"]: p["values"] for p in data["presets"]}
@@ -169,14 +200,13 @@ def expand_field(raw: dict) -> dict:
 def column_from_field(raw: dict) -> Column:
     f = expand_field(raw)
     zh, en = _label(f.get("label"))
-    choices = _choices(f.get("choices"))
-    if f.get("preset") == "qy_county":
-        choices = tuple(Choice(code, name, name) for code, name in QINGYANG_COUNTIES.items())
+    choices = choices_from(f["choices_from"]) if f.get("choices_from") else _choices(f.get("choices"))
     return Column(
         field_name=f["field_name"], label=zh, label_en=en, kind=f.get("preset", "qy_text"),
         required=bool(f.get("required")), required_when=f.get("required_when") or {},
         choices=choices, pattern=f.get("pattern"), pattern_hint=f.get("pattern_hint", ""),
         item_pattern=f.get("item_pattern"), places=int(f.get("places", 4)), unit=f.get("unit", ""),
+        maximum=f.get("max"),
         example=str(f.get("example", "")), not_above=f.get("not_above"),
         subfields=tuple(f.get("subfields") or ()), resource_role=f.get("resource_role"),
         in_template=f.get("column", True) is not False, optional=f.get("column") == "optional",
@@ -240,7 +270,9 @@ def parse_value(col: Column, raw: Any) -> Any:
             allowed = "、".join(c.label for c in col.choices)
             raise CellError(f"{label}:“{value}”不是允许的取值,应为 {allowed} 之一")
         return choice.value
-    if kind in ("qy_code", "qy_power_ref"):
+    if kind in MULTI_CHOICE_KINDS:
+        return _choice_list(col, value)
+    if kind in ("qy_code", "qy_power_ref", "qy_office_phone"):
         text = str(value).upper() if col.pattern and "[A-Z]" in col.pattern else str(value)
         if col.pattern and not re.fullmatch(col.pattern, text):
             raise CellError(f"{label}:“{value}”格式不正确,应为 {col.pattern_hint or col.pattern}")
@@ -276,11 +308,24 @@ def parse_value(col: Column, raw: Any) -> Any:
         return items or None
     if kind == "qy_info_items":
         return _info_items(col, value)
-    if kind == "qy_resource_link":
+    if kind in URL_KINDS:
         if not re.match(URL_PATTERN, str(value)):
             raise CellError(f"{label}:“{value}”不是有效的网址(应以 http:// 或 https:// 开头)")
         return str(value)
     return value
+
+
+def _choice_list(col: Column, value: Any) -> list[str] | None:
+    """Several choices, by value or label; stored as values in the choices' order."""
+    items = value if isinstance(value, list) else LIST_SEPARATORS.split(str(value))
+    chosen = set()
+    for item in (normalise(str(i)) for i in items if not is_blank(i)):
+        choice = col.choice_for(item)
+        if not choice:
+            allowed = "、".join(c.label for c in col.choices)
+            raise CellError(f"{col.label}:“{item}”不是允许的取值,应为 {allowed} 中的一项或多项(用分号分隔)")
+        chosen.add(choice.value)
+    return [c.value for c in col.choices if c.value in chosen] or None
 
 
 def _decimal(col: Column, value: Any) -> str:
@@ -307,6 +352,8 @@ def _integer(col: Column, value: Any) -> str:
     number = int(text)
     if col.kind == "qy_days" and number <= 0:
         raise CellError(f"{col.label}:“{value}”应为正整数(工作日)")
+    if col.maximum is not None and number > col.maximum:
+        raise CellError(f"{col.label}:“{value}”不能大于 {col.maximum}")
     if col.kind == "qy_year" and not 2000 <= number <= 2100:
         raise CellError(f"{col.label}:“{value}”不是有效年度(2000-2100)")
     return str(number)
@@ -371,6 +418,13 @@ def disallowed_message(lt: ListType, col: Column, item: dict) -> str | None:
             return (f"{col.label}:“{col.label_of(value)}”与{other_col.label}“{other_col.label_of(item[other])}”"
                     f"不相符,应为 {'、'.join(col.label_of(v) for v in allowed)}")
     return None
+
+
+def required_when_text(lt: ListType, col: Column) -> str:
+    """When a conditionally required field is required, in Chinese."""
+    return ";".join(
+        f"{lt.column(o).label}为“{'、'.join(lt.column(o).label_of(v) for v in vals)}”时必填"
+        for o, vals in col.required_when.items())
 
 
 def required_message(lt: ListType, col: Column, item: dict) -> str:
@@ -438,6 +492,9 @@ def format_cell(col: Column, value: Any) -> str:
         return ""
     if col.kind in CHOICE_KINDS:
         return col.label_of(str(value))
+    if col.kind in MULTI_CHOICE_KINDS:
+        values = json.loads(value) if isinstance(value, str) and value.startswith("[") else value
+        return ITEM_SEPARATOR.join(col.label_of(str(v)) for v in (values if isinstance(values, list) else [values]))
     if col.kind == "qy_list":
         items = json.loads(value) if isinstance(value, str) and value.startswith("[") else value
         return ITEM_SEPARATOR.join(items) if isinstance(items, list) else str(items)

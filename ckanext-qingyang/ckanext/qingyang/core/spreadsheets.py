@@ -19,11 +19,13 @@ from ckanext.qingyang.core import listdef
 INSTRUCTIONS_SHEET = "填写说明"
 KIND_HINTS = {
     "qy_text": "文本", "qy_textarea": "文本(可多行)", "qy_select": "从取值中选择一项",
-    "qy_county": "县区名称", "qy_list_status": "从取值中选择一项", "qy_code": "代码", "qy_uscc": "18 位统一社会信用代码",
+    "qy_county": "县区名称", "qy_list_status": "从取值中选择一项", "qy_multi_select": "从取值中选择一项或多项,用分号(;)分隔",
+    "qy_code": "代码", "qy_office_phone": "电话号码", "qy_uscc": "18 位统一社会信用代码",
     "qy_decimal": "非负数", "qy_days": "正整数(工作日)", "qy_count": "非负整数",
     "qy_year": "四位年度", "qy_date": "日期 YYYY-MM-DD", "qy_confirmed_date": "日期 YYYY-MM-DD",
     "qy_list": "可填多项,用分号(;)分隔", "qy_info_items": "名称:类型;名称:类型",
     "qy_power_ref": "本部门已发布的行政权力事项编码", "qy_resource_link": "网址(http:// 或 https://)",
+    "qy_url": "网址(http:// 或 https://)",
 }
 
 
@@ -31,10 +33,14 @@ def instructions(lt: listdef.ListType) -> list[list[str]]:
     rows = [["列名", "英文标识", "是否必填", "填写要求", "取值范围", "示例"]]
     for col in lt.columns:
         required = "必填" if col.required else (
-            "条件必填" if col.required_when else "选填")
+            f"条件必填:{listdef.required_when_text(lt, col)}" if col.required_when else "选填")
         if col.optional:
-            required = f"选填(可不要此列;空白即“{col.label_of(col.default)}”)"
+            # a file may leave the column out; blank then means the default, if any
+            required += ("(可不要此列)" if col.default is None
+                         else f"(可不要此列;空白即“{col.label_of(col.default)}”)")
         rule = KIND_HINTS.get(col.kind, "")
+        if col.maximum is not None:
+            rule += f";最大 {col.maximum}"
         if col.pattern_hint:
             rule += f";格式:{col.pattern_hint}"
         if col.unit:

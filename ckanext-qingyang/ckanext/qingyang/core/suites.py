@@ -83,7 +83,8 @@ def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict
     f, label, kind = col.field_name, col.label, col.kind
     common = {"field_name": f, "label": label}
     # an optional column may be left out of the file: the checked rows carry its default then
-    exists = f"可省略此列(省略或空白即“{col.label_of(col.default)}”)" if col.optional else "文件中必须有此列"
+    exists = ("文件中必须有此列" if not col.optional else "可省略此列" if col.default is None
+              else f"可省略此列(省略或空白即“{col.label_of(col.default)}”)")
     out = [_exp("expect_column_to_exist", {"column": f}, dimension="completeness", check="exists",
                 zh=exists, en=f"column {f} is present", **common)]
     if col.required:
@@ -91,9 +92,7 @@ def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict
                         dimension="completeness", check="required",
                         zh="必填,不能为空", en=f"{f} is required", **common))
     elif col.required_when:
-        when = ";".join(
-            f"{lt.column(o).label}为“{'、'.join(lt.column(o).label_of(v) for v in vals)}”时必填"
-            for o, vals in col.required_when.items())
+        when = listdef.required_when_text(lt, col)
         when_en = " or ".join(f"{o} in {vals}" for o, vals in col.required_when.items())
         out.append(_exp("expect_column_values_to_not_be_null",
                         {"column": f, "row_condition": _condition(col.required_when)},
@@ -106,6 +105,15 @@ def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict
                         {"column": f, "value_set": [c.value for c in col.choices]},
                         dimension="validity", check="choice", zh=f"不是允许的取值,应为 {allowed} 之一",
                         en=f"{f} is one of {[c.value for c in col.choices]}", **common))
+    if kind in listdef.MULTI_CHOICE_KINDS:
+        # the frame holds the stored values joined by ';' (dags/qingyang_pipeline/quality.py)
+        one = "|".join(re.escape(c.value) for c in col.choices)
+        allowed = "、".join(c.label for c in col.choices)
+        out.append(_exp("expect_column_values_to_match_regex",
+                        {"column": f, "regex": _list_regex(f"^({one})$")},
+                        dimension="validity", check="choice",
+                        zh=f"不是允许的取值,应为 {allowed} 中的一项或多项,用分号分隔",
+                        en=f"every item of {f} is one of {[c.value for c in col.choices]}", **common))
     for other, rules in col.allowed_with.items():
         other_col = lt.column(other)
         for other_value, allowed in rules.items():
@@ -133,7 +141,7 @@ def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict
                         dimension="validity", check="pattern",
                         zh="不是有效的统一社会信用代码(18 位,GB 32100 字符集)",
                         en=f"{f} is an 18-character USCC", **common))
-    if kind == "qy_resource_link":
+    if kind in listdef.URL_KINDS:
         out.append(_exp("expect_column_values_to_match_regex", {"column": f, "regex": listdef.URL_PATTERN},
                         dimension="validity", check="pattern",
                         zh="不是有效的网址(应以 http:// 或 https:// 开头)",
@@ -149,7 +157,12 @@ def _column_expectations(lt: listdef.ListType, col: listdef.Column) -> list[dict
         out.append(_exp("expect_column_values_to_be_between", {"column": f, "min_value": 0},
                         dimension="validity", check="min", zh=f"应为不小于 0 的数{unit}",
                         en=f"{f} >= 0", **common))
-    if kind == "qy_count":
+    if kind == "qy_count" and col.maximum is not None:
+        out.append(_exp("expect_column_values_to_be_between",
+                        {"column": f, "min_value": 0, "max_value": col.maximum},
+                        dimension="validity", check="range", zh=f"应为 0 到 {col.maximum} 的整数",
+                        en=f"0 <= {f} <= {col.maximum}", **common))
+    elif kind == "qy_count":
         out.append(_exp("expect_column_values_to_be_between", {"column": f, "min_value": 0},
                         dimension="validity", check="min", zh="不能为负数",
                         en=f"{f} >= 0", **common))

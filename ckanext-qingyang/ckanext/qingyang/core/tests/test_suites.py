@@ -72,7 +72,14 @@ def test_suite_follows_the_list_definition(type_name):
             assert len(nn) == 1 and nn[0]["kwargs"]["row_condition"]["type"] in ("comparison", "or"), f
         else:
             assert nn == [], f
-        if col.choices:
+        if col.kind in listdef.MULTI_CHOICE_KINDS:
+            # several values in one cell: each must be a choice
+            (e,) = by[("expect_column_values_to_match_regex", f)]
+            regex = re.compile(e["kwargs"]["regex"])
+            values = [c.value for c in col.choices]
+            assert regex.match(";".join(values)) and all(regex.match(v) for v in values), f
+            assert not regex.match(values[0] + ";no_such_value"), f
+        elif col.choices:
             in_set = by[("expect_column_values_to_be_in_set", f)]
             (e,) = [e for e in in_set if "row_condition" not in e["kwargs"]]
             assert e["kwargs"]["value_set"] == [c.value for c in col.choices]
@@ -90,6 +97,9 @@ def test_suite_follows_the_list_definition(type_name):
         if col.kind == "qy_year":
             (e,) = by[("expect_column_values_to_be_between", f)]
             assert (e["kwargs"]["min_value"], e["kwargs"]["max_value"]) == (2000, 2100)
+        if col.kind == "qy_count" and col.maximum is not None:
+            (e,) = by[("expect_column_values_to_be_between", f)]
+            assert (e["kwargs"]["min_value"], e["kwargs"]["max_value"]) == (0, col.maximum)
         if col.kind == "qy_power_ref":
             (e,) = by[("expect_column_values_to_be_in_set", f)]
             assert e["kwargs"]["value_set"] == {"$PARAMETER": "known_power_codes"}
