@@ -140,14 +140,16 @@ def _is_header_row(cells: Sequence[str], lt: listdef.ListType, strict: bool) -> 
     known = _template(lt.name)
     if strict and not all(c in known for c in filled):
         return False
-    return _header_hits(filled, lt.name) * 2 >= len(known)
+    # half of the headers a file must have: optional columns may all be left out
+    required = {norm_header(h) for h in lt.required_headers}
+    return len(required.intersection(filled)) * 2 >= len(required)
 
 
 def _find_header_row(first_rows: Sequence[Sequence[str]], lt: listdef.ListType) -> int | None:
     """Index of the header row among the first rows, or None.
 
     First the row made only of template headers; failing that, the first row
-    holding at least half of them, so that an extra or misspelt column is
+    holding at least half of the required ones, so that an extra or misspelt column is
     reported by name instead of as a missing header row.
     """
     for strict in (True, False):
