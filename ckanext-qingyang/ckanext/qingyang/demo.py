@@ -429,7 +429,36 @@ class _Generator:
             procedure=f"{steps}({MARK})", statutory_days=statutory, promised_days=promised,
             handling_office=rng.choice(org.profile.offices), implementing_body=org.title,
             fee_standard="不收费" if rng.random() < 0.85 else "按国家和省规定标准收取",
-            phone=_phone(rng), confirmed_date=self.confirmed(rng)))
+            phone=_phone(rng), confirmed_date=self.confirmed(rng), **self.guide(org, "approval_item", title)))
+
+    def guide(self, org: Org, type_name: str, title: str) -> dict[str, Any]:
+        """The 办事指南 fields of an approval or service item, as template cells."""
+        # its own random stream: the item's other values stay what they were before these fields
+        rng = _rng(self.seed, "guide", type_name, org.name, title)
+        text = self.items["guide"]
+        lt = self.types[type_name]
+        topics = next((codes.split(";") for keyword, codes in _table(text["topic_keywords"]) if keyword in title),
+                      text["profile_topics"][org.profile.key])
+        audiences = {a for t in topics for a in listdef.topic_audiences()[t]}
+        if org.level == "city":
+            location = text["location_city"].format(floor=_cn(rng.randint(1, 3)), window=rng.randint(1, 40))
+        else:
+            location = text["location_county"].format(county=org.jurisdiction, window=rng.randint(1, 20))
+        online = rng.random() < text["online_share"][type_name]
+        key = hashlib.sha1(title.encode("utf-8")).hexdigest()[:10]
+        values = dict(
+            audience=listdef.format_cell(lt.column("audience"),
+                                         [c.value for c in lt.column("audience").choices if c.value in audiences]),
+            topics=listdef.format_cell(lt.column("topics"), topics),
+            acceptance_conditions=f"{rng.choice(text['acceptance_conditions'][type_name])}。({MARK})",
+            service_location=location, service_hours=text["hours"],
+            visits_required=rng.choice((0, 1)) if online else rng.choice((1, 1, 2)),
+            online=lt.column("online").label_of("yes" if online else "no"),
+            online_url=text["online_url"].format(org=org.name, key=key) if online else None,
+            complaint_phone=text["complaint_phone"])
+        if type_name == "service_item":
+            values["phone"] = _phone(rng)
+        return values
 
     # -- 便民服务
     def services(self, org: Org, n: int) -> None:
@@ -443,7 +472,7 @@ class _Generator:
                 title=s.name + suffix, responsible_unit=org.title, service_content=s.content,
                 service_process=process, time_limit_days=s.days,
                 management_requirements=f"{rng.choice(self.items['service_item']['management_requirements'])};{MARK}",
-                confirmed_date=self.confirmed(rng)))
+                confirmed_date=self.confirmed(rng), **self.guide(org, "service_item", s.name + suffix)))
 
     # -- 财政专项资金
     def funds(self, org: Org, n: int) -> None:
