@@ -1,6 +1,6 @@
 """The `qingyang` CKAN plugin: the interfaces it implements, and which package answers each.
 
-Every package (catalog, sharing, publishing) brings its actions, auth functions,
+Every package (catalog, sharing, publishing, portal) brings its actions, auth functions,
 blueprint and templates the same way; the hooks hand over to the package that owns
 the rule.
 """
@@ -14,12 +14,13 @@ import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.qingyang import catalog, cli, helpers, publishing, sharing
+from ckanext.qingyang import catalog, cli, helpers, portal, publishing, sharing
 from ckanext.qingyang.catalog import search, validators
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
 
-PACKAGES = (catalog, sharing, publishing)
+# later packages' templates come first: portal's read.html extends catalog's
+PACKAGES = (catalog, sharing, publishing, portal)
 
 
 def default_catalogs_dir() -> str:
@@ -63,6 +64,7 @@ class QingyangPlugin(p.SingletonPlugin):
     def update_config(self, config: Any) -> None:
         for package in PACKAGES:
             tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
+        tk.add_resource(str(Path(portal.__file__).parent / "assets"), "qingyang_portal")
 
     # IClick
     def get_commands(self):
