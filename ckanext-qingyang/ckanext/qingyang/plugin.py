@@ -12,7 +12,7 @@ from typing import Any, Iterable
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckan.lib.plugins import DefaultPermissionLabels
+from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
 from ckanext.qingyang import catalog, cli, helpers, portal, publishing, sharing
 from ckanext.qingyang.catalog import search, validators
@@ -46,7 +46,7 @@ def _merged(registrations: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 @tk.blanket.config_declarations
-class QingyangPlugin(p.SingletonPlugin):
+class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
     p.implements(p.IValidators)
@@ -57,6 +57,8 @@ class QingyangPlugin(p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    # i18n/: English for the strings the Chinese templates show (so far the portal's)
+    p.implements(p.ITranslation)
 
     _default_labels = DefaultPermissionLabels()
 
