@@ -39,7 +39,7 @@ else:
         include_package_data=True,
         package_data={
             "ckanext.qingyang": [
-                "config_declaration.yml", "*/templates/**/*", "public/**/*", "i18n/**/*", "migration/**/*",
+                "config_declaration.yml", "*/templates/**/*", "*/assets/**/*", "public/**/*", "i18n/**/*", "migration/**/*",
             ],
             **CORE_DATA,
         },

@@ -8,6 +8,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.qingyang.catalog import timeliness
 from ckanext.qingyang.core import listdef
 from ckanext.qingyang.core.timeliness import LABELS as RATING_LABELS
+from ckanext.qingyang.pages import caller_context
+from ckanext.qingyang.portal import guide
 from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.sharing import access, notices
 
@@ -50,10 +52,16 @@ def qingyang_reviews_for(org_id: str) -> bool:
     return user is not None and any(o.id == org_id for o in workflow.reviewer_offices(user))
 
 
+def qingyang_guide(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """For the item page: the 办事指南's facts, or None for a type that has no guide."""
+    return guide.facts(caller_context(), pkg) if pkg.get("type") in guide.GUIDE_TYPES else None
+
+
 def get_helpers() -> dict[str, Any]:
     return {
         "qingyang_reviews_for": qingyang_reviews_for,
         "qingyang_data_access": qingyang_data_access,
+        "qingyang_guide": qingyang_guide,
         "qingyang_unread_notices": qingyang_unread_notices,
         "qingyang_choices_from": qingyang_choices_from,
         "qingyang_list_types": qingyang_list_types,

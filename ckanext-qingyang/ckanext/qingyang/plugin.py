@@ -1,6 +1,6 @@
 """The `qingyang` CKAN plugin: the interfaces it implements, and which package answers each.
 
-Every package (catalog, sharing, publishing) brings its actions, auth functions,
+Every package (catalog, sharing, publishing, portal) brings its actions, auth functions,
 blueprint and templates the same way; the hooks hand over to the package that owns
 the rule.
 """
@@ -12,14 +12,15 @@ from typing import Any, Iterable
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckan.lib.plugins import DefaultPermissionLabels
+from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
-from ckanext.qingyang import catalog, cli, helpers, publishing, sharing
+from ckanext.qingyang import catalog, cli, helpers, portal, publishing, sharing
 from ckanext.qingyang.catalog import search, validators
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
 
-PACKAGES = (catalog, sharing, publishing)
+# later packages' templates come first: portal's read.html extends catalog's
+PACKAGES = (catalog, sharing, publishing, portal)
 
 
 def default_catalogs_dir() -> str:
@@ -45,7 +46,7 @@ def _merged(registrations: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 @tk.blanket.config_declarations
-class QingyangPlugin(p.SingletonPlugin):
+class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IClick)
     p.implements(p.IValidators)
@@ -56,6 +57,8 @@ class QingyangPlugin(p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    # i18n/: English for the strings the Chinese templates show (so far the portal's)
+    p.implements(p.ITranslation)
 
     _default_labels = DefaultPermissionLabels()
 
@@ -63,6 +66,7 @@ class QingyangPlugin(p.SingletonPlugin):
     def update_config(self, config: Any) -> None:
         for package in PACKAGES:
             tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
+        tk.add_resource(str(Path(portal.__file__).parent / "assets"), "qingyang_portal")
 
     # IClick
     def get_commands(self):

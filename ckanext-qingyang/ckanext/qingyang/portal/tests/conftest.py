@@ -1,0 +1,14 @@
+import pytest
+
+from ckanext.qingyang.portal.tests.items import create
+from ckanext.qingyang.tests.factories import department
+
+
+@pytest.fixture()
+def city_dept(clean_db, clean_index):
+    return department(name="qingyang-natural-resources", title="庆阳市自然资源局")
+
+
+@pytest.fixture()
+def approval(city_dept):
+    return create(city_dept)
