@@ -279,3 +279,23 @@ def test_the_best_known_items_are_always_in_the_demo():
         titles = {r.get("名称") or r.get("项目名称") or r.get("事项名称")
                   for rows in demo.generate(orgs, size).values() for r in rows}
         assert {"建设用地规划许可证核发", "无犯罪记录证明开具", "城乡居民基本医疗保险参保登记"} <= titles
+
+
+def test_every_generated_guide_row_validates(rows2000):
+    """Approval and service items carry valid 办事指南 fields; some can be done online, some not."""
+    generated = rows2000
+    seen = {t: 0 for t in ("approval_item", "service_item")}
+    online = 0
+    for (org, type_name), rows in generated.items():
+        if type_name not in ("approval_item", "service_item"):
+            continue
+        lt = listdef.load_type(type_name)
+        for number, row in enumerate(rows, 2):
+            item, errors = listdef.row_to_item(lt, row, number)
+            assert not errors, (org, row, [e.message for e in errors])
+            assert item["topics"] and item["audience"] and item["service_location"]
+            assert 0 <= int(item["visits_required"]) <= 2 and item["complaint_phone"] == "12345"
+            online += item["online"] == "yes"
+            seen[type_name] += 1
+    assert all(seen.values()), seen
+    assert 0 < online < sum(seen.values())
