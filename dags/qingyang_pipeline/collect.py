@@ -238,7 +238,7 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     report.quarantined_rows = len({p.row for p in report.problems if p.blocking})
     report.outcome = "accepted"
     if report.created or report.updated or report.cancelled or report.restored:
-        # loading is not publishing: the department submits the drafts for review (logic/publishing.py)
+        # loading is not publishing: the department submits the drafts for review (publishing/submit.py)
         report.reason_zh = (report.reason_zh + ";" if report.reason_zh else "") + \
             "新增和变更的事项已加载为草稿或待提交的修订,须由本部门在平台上确认声明并提交审核,审核通过后发布"
         report.reason_en = (report.reason_en + "; " if report.reason_en else "") + \

@@ -5,7 +5,7 @@ Public holidays and make-up working days (调休) come from the `chinesecalendar
 closures and extra working days on top. For a year the package does not know yet, the
 calendar falls back to Monday-Friday plus the local file and logs a warning once.
 
-Pure: no CKAN import. The limits are passed in; logic/deadlines.py reads them from
+Pure: no CKAN import. The limits are passed in; deadlines.py (the extension's) reads them from
 CKAN's config.
 """
 from __future__ import annotations
