@@ -202,7 +202,10 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     for row, n in zip(table.rows, table.row_numbers):
         if n in blocked:
             name = listdef.row_natural_name(lt, file.org_name, row)
-            (named.append(name) if name else unidentified.append(n))
+            if name:
+                named.append(name)
+            else:
+                unidentified.append(n)
 
     def load(chunk: list[tuple[dict, int]]) -> dict:
         return call("qingyang_list_import", {
@@ -237,7 +240,7 @@ def process(file: InboxFile, call: Call, settings: Settings, run_id: str,
     report.loaded_rows = report.created + report.updated + report.unchanged + report.restored
     report.quarantined_rows = len({p.row for p in report.problems if p.blocking})
     report.outcome = "accepted"
-    if report.created or report.updated or report.cancelled or report.restored:
+    if report.changed:
         # loading is not publishing: the department submits the drafts for review (publishing/submit.py)
         report.reason_zh = (report.reason_zh + ";" if report.reason_zh else "") + \
             "新增和变更的事项已加载为草稿或待提交的修订,须由本部门在平台上确认声明并提交审核,审核通过后发布"
