@@ -17,6 +17,18 @@ if ! "$VENV/bin/python" -c 'import ckanext.qingyang.plugin' 2>/dev/null; then
   "$VENV/bin/pip" install -q --no-deps -e "$ROOT" --config-settings editable_mode=compat
 fi
 
+# Front-end libraries (portal/assets/package.json) bundled into the webassets: pages
+# never load scripts from a CDN, and the platform may run without internet.
+ASSETS="$ROOT/ckanext-qingyang/ckanext/qingyang/portal/assets"
+if ! stamp_ok "$ASSETS/vendor/.stamp" "$ASSETS/package-lock.json"; then
+  log "bundling the portal's front-end libraries (npm ci)"
+  (cd "$ASSETS" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) \
+    || die "npm ci failed in $ASSETS"
+  mkdir -p "$ASSETS/vendor"
+  cp "$ASSETS/node_modules/echarts/dist/echarts.min.js" "$ASSETS/vendor/"
+  stamp_write "$ASSETS/vendor/.stamp" "$ASSETS/package-lock.json"
+fi
+
 export PG_CKAN_PASSWORD="$(secret pg_ckan_password)"
 export PG_DATASTORE_RO_PASSWORD="$(secret pg_datastore_ro_password)"
 export CKAN_DB=ckan_default DATASTORE_DB=datastore_default REDIS_DB=0

@@ -9,7 +9,7 @@ from ckanext.qingyang.catalog import timeliness
 from ckanext.qingyang.core import listdef
 from ckanext.qingyang.core.timeliness import LABELS as RATING_LABELS
 from ckanext.qingyang.pages import caller_context
-from ckanext.qingyang.portal import guide
+from ckanext.qingyang.portal import guide, home, jurisdictions
 from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.sharing import access, notices
 
@@ -57,8 +57,20 @@ def qingyang_guide(pkg: dict[str, Any]) -> dict[str, Any] | None:
     return guide.facts(caller_context(), pkg) if pkg.get("type") in guide.GUIDE_TYPES else None
 
 
+def qingyang_portal_home() -> dict[str, Any]:
+    """For the home page: counts per theme, 热门事项 and the newest 调整公告."""
+    return home.facts()
+
+
+def qingyang_jurisdiction() -> jurisdictions.Jurisdiction:
+    """The visitor's jurisdiction choice (全市 when none)."""
+    return jurisdictions.current()
+
+
 def get_helpers() -> dict[str, Any]:
     return {
+        "qingyang_portal_home": qingyang_portal_home,
+        "qingyang_jurisdiction": qingyang_jurisdiction,
         "qingyang_reviews_for": qingyang_reviews_for,
         "qingyang_data_access": qingyang_data_access,
         "qingyang_guide": qingyang_guide,

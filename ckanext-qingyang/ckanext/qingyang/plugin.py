@@ -67,6 +67,12 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
         for package in PACKAGES:
             tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
         tk.add_resource(str(Path(portal.__file__).parent / "assets"), "qingyang_portal")
+        # the portal's search collapses an item's jurisdictions into one result
+        parsers = config.get("ckan.search.solr_allowed_query_parsers") or []
+        if isinstance(parsers, str):
+            parsers = parsers.split()
+        if "collapse" not in parsers:
+            config["ckan.search.solr_allowed_query_parsers"] = [*parsers, "collapse"]
 
     # IClick
     def get_commands(self):

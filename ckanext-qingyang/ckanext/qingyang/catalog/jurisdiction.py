@@ -38,6 +38,8 @@ def facts(org: model.Group) -> dict[str, Any]:
         "county_code": county_code,
         "county": codes.QINGYANG_COUNTIES.get(county_code, ""),
         "department": org.name,
+        "org_title": org.title or org.name,
+        "place": str(extras.get("jurisdiction") or ""),
         "org_path": [g.name for g in ancestry(org)],
     }
 

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.qingyang.catalog import jurisdiction
+from ckanext.qingyang.catalog import jurisdiction, terms
 from ckanext.qingyang.core import listdef
 
 # Facets added to dataset search, with their Chinese titles.
@@ -61,6 +61,11 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict["county"] = facts["county"]
         pkg_dict["county_code"] = facts["county_code"]
         pkg_dict["qy_org_path"] = facts["org_path"]
+        # stored, so the portal's results name department and place without package_show
+        pkg_dict["qy_region"] = facts["region_code"]
+        pkg_dict["qy_level"] = facts["jurisdiction_level"]
+        pkg_dict["qy_org_title"] = facts["org_title"]
+        pkg_dict["qy_place"] = facts["place"]
     type_name = pkg_dict.get("type")
     if type_name in listdef.TYPE_NAMES:
         lt = listdef.load_type(type_name)
@@ -76,7 +81,16 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             elif col.kind in ("qy_list", "qy_info_items") and isinstance(value, str) and value.startswith("["):
                 labels.append(listdef.format_cell(col, json.loads(value)))
         pkg_dict["extras_qy_labels"] = " ".join(labels)
+        for field_name, target in (("audience", "qy_audience"), ("topics", "qy_topic")):
+            if isinstance(pkg_dict.get(field_name), list):
+                pkg_dict[target] = pkg_dict[field_name]
+    pkg_dict.update(searchterms_fields(pkg_dict))
     return pkg_dict
+
+
+def searchterms_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """One result per item across jurisdictions, everyday words and pinyin (solr/ANALYSIS.md)."""
+    return terms.index_fields(pkg_dict)
 
 
 def _choice_labels() -> dict[str, dict[str, str]]:

@@ -12,16 +12,19 @@ from typing import Any
 
 
 def get_actions() -> dict[str, Any]:
-    from ckanext.qingyang.portal import guide
+    from ckanext.qingyang.portal import guide, search
 
-    return {"qingyang_guide_show": guide.qingyang_guide_show}
+    return {"qingyang_guide_show": guide.qingyang_guide_show,
+            "qingyang_portal_search": search.qingyang_portal_search,
+            "qingyang_portal_suggest": search.qingyang_portal_suggest}
 
 
 def get_auth_functions() -> dict[str, Any]:
     from ckanext.qingyang import auth_checks
 
-    # the action reads the item through package_show, which checks the caller
-    return {"qingyang_guide_show": auth_checks.anyone}
+    # they read through package_search / package_show, which check the caller
+    return {name: auth_checks.anyone
+            for name in ("qingyang_guide_show", "qingyang_portal_search", "qingyang_portal_suggest")}
 
 
 def get_blueprints() -> list[Any]:

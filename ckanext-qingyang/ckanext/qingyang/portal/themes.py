@@ -1,0 +1,158 @@
+"""What the three themes of 网上政务超市 show (第二条): 阳光政务 (权责清单, 财政专项资金,
+扶贫清单), 行政审批 and 便民服务. Every figure comes through package_search, so a
+visitor sees only what is public, and the jurisdiction choice narrows it."""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.qingyang.catalog import search as catalog_search
+from ckanext.qingyang.core import listdef
+from ckanext.qingyang.core.codes import QINGYANG_COUNTIES
+from ckanext.qingyang.pages import caller_context
+from ckanext.qingyang.portal import jurisdictions
+from ckanext.qingyang.portal.search import THEMES, filters
+
+PAGE = 20
+MAX_ITEMS = 5000      # a theme table reads at most this many items per view
+
+
+def _search(data_dict: dict[str, Any]) -> dict[str, Any]:
+    return tk.get_action("package_search")(caller_context(), dict(data_dict, include_private=False))
+
+
+def _all(fq: list[str], sort: str = "title_string asc") -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    while len(out) < MAX_ITEMS:
+        page = _search({"fq_list": fq, "rows": 1000, "start": len(out), "sort": sort})
+        out.extend(page["results"])
+        if len(page["results"]) < 1000:
+            break
+    return out
+
+
+def facet(fq: list[str], field: str, labels: dict[str, str] | None = None,
+          limit: int = 200) -> list[dict[str, Any]]:
+    found = _search({"fq_list": fq, "rows": 0, "facet.field": [field], "facet.limit": limit})
+    items = found["search_facets"].get(field, {}).get("items", [])
+    out = [{"value": i["name"], "label": (labels or {}).get(i["name"]) or i.get("display_name") or i["name"],
+            "count": i["count"]} for i in items]
+    return sorted(out, key=lambda i: -i["count"])
+
+
+def theme_counts(chosen: jurisdictions.Jurisdiction) -> dict[str, int]:
+    found = _search({"fq_list": filters(chosen, []), "rows": 0, "facet.field": ["dataset_type"]})
+    per_type = {i["name"]: i["count"] for i in found["search_facets"]["dataset_type"]["items"]}
+    return {theme: sum(per_type.get(t, 0) for t in types) for theme, types in THEMES.items()}
+
+
+def departments(fq: list[str]) -> list[dict[str, Any]]:
+    """Organizations with items under fq, titled as the public knows them."""
+    rows = facet(fq, "organization")
+    if not rows:
+        return []
+    orgs = tk.get_action("organization_list")(caller_context(), {
+        "organizations": [r["value"] for r in rows], "all_fields": True, "limit": 1000})
+    titles = {o["name"]: o.get("title") or o["name"] for o in orgs}
+    for r in rows:
+        r["label"] = titles.get(r["value"], r["value"])
+    return rows
+
+
+def _choice_labels(type_name: str, field: str) -> dict[str, str]:
+    col = next(c for c in listdef.load_type(type_name).columns if c.field_name == field)
+    return {c.value: c.label for c in col.choices}
+
+
+def topics(fq: list[str], audience: str) -> list[dict[str, Any]]:
+    """主题分类 tiles for 个人 or 法人, with counts; a topic without items is still shown."""
+    counts = {r["value"]: r["count"] for r in facet(fq, "qy_topic")}
+    serves = listdef.topic_audiences()
+    return [{"value": t.value, "label": t.label, "count": counts.get(t.value, 0)}
+            for t in listdef.choices_from("topics") if audience in serves.get(t.value, ())]
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value or "0"))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def powers(chosen: jurisdictions.Jurisdiction, org: str, power_type: str) -> dict[str, Any]:
+    """权责清单 of one department: each power with its responsibility items beneath it."""
+    base = filters(chosen, ["power_item"])
+    out: dict[str, Any] = {
+        "departments": departments(base),
+        "power_types": facet(base, "power_type", _choice_labels("power_item", "power_type")),
+        "powers": [],
+    }
+    if not org:
+        return out
+    fq = base + [f'organization:"{org}"'] + ([f'power_type:"{power_type}"'] if power_type else [])
+    items = _all(fq, sort="name asc")
+    codes = [i["code"] for i in items if i.get("code")]
+    duties: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if codes:
+        for d in _all(filters(chosen, ["responsibility_item"]) + [f'organization:"{org}"']):
+            duties[d.get("power_code", "")].append(d)
+    labels = _choice_labels("power_item", "power_type")
+    out["powers"] = [dict(p, power_type_label=labels.get(p.get("power_type", ""), ""),
+                          duties=duties.get(p.get("code", ""), [])) for p in items]
+    return out
+
+
+def funds(chosen: jurisdictions.Jurisdiction, year: str, org: str) -> dict[str, Any]:
+    """财政专项资金 of a 预算年度, by department, with the total 预算数额 (万元)."""
+    base = filters(chosen, ["special_fund"])
+    years = sorted((r["value"] for r in facet(base, "list_year")), reverse=True)
+    year = year if year in years else (years[0] if years else "")
+    fq = base + ([f'list_year:"{year}"'] if year else [])
+    items = _all(fq + ([f'organization:"{org}"'] if org else []))
+    by_department: dict[str, Decimal] = defaultdict(Decimal)
+    for i in items:
+        i["amount"] = _decimal(i.get("budget_amount"))
+        by_department[i.get("competent_department") or (i.get("organization") or {}).get("title", "")] += i["amount"]
+    chart = sorted(by_department.items(), key=lambda kv: -kv[1])
+    return {"years": years, "year": year, "departments": departments(fq), "items": items,
+            "total": sum((i["amount"] for i in items), Decimal(0)),
+            "chart": [{"name": k, "value": float(v)} for k, v in chart]}
+
+
+FUND_FIELDS = ("fund_central", "fund_province", "fund_city", "fund_county")
+
+
+def poverty(chosen: jurisdictions.Jurisdiction, year: str) -> dict[str, Any]:
+    """扶贫清单 as county → township → village, with funds and households served."""
+    base = filters(chosen, ["poverty_project"])
+    years = sorted((r["value"] for r in facet(base, "list_year")), reverse=True)
+    year = year if year in years else (years[0] if years else "")
+    items = _all(base + ([f'list_year:"{year}"'] if year else []))
+    tree: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for i in items:
+        i["funds"] = sum((_decimal(i.get(f)) for f in FUND_FIELDS), Decimal(0))
+        tree[i.get("county") or ""][i.get("township") or ""][i.get("village") or ""].append(i)
+    counties = []
+    for county, townships in sorted(tree.items()):
+        t_rows = []
+        for township, villages in sorted(townships.items()):
+            v_rows = [{"name": v, "projects": ps, **_sums(ps)} for v, ps in sorted(villages.items())]
+            t_rows.append({"name": township, "villages": v_rows,
+                           **_sums([p for v in villages.values() for p in v])})
+        counties.append({"name": QINGYANG_COUNTIES.get(county, county), "townships": t_rows,
+                         **_sums([p for t in townships.values() for v in t.values() for p in v])})
+    return {"years": years, "year": year, "counties": counties, **_sums(items)}
+
+
+def _sums(projects: list[dict[str, Any]]) -> dict[str, Any]:
+    def count(field: str) -> int:
+        return sum(int(_decimal(p.get(field))) for p in projects)
+    return {"project_count": len(projects), "funds": sum((p["funds"] for p in projects), Decimal(0)),
+            "households": count("households"), "beneficiaries": count("beneficiaries")}
+
+
+def type_label(type_name: str) -> str:
+    return catalog_search.TYPE_LABELS.get(type_name, type_name)
