@@ -6,7 +6,7 @@ mm=2<-1 5<80%, qf=name^4 title^4 tags^2 groups^2 text, tie=0.1).
 Non-destructive: the test datasets use their own site_id and are deleted at
 the end, so CKAN's documents are neither matched nor touched.
 
-    python3 solr/check_chinese_search.py [SOLR_CORE_URL]
+    python3 solr/check_analysis.py [SOLR_CORE_URL]
 
 Default URL: http://$BIND_HOST:$SOLR_PORT/solr/ckan (127.0.0.1:8983).
 Exit status 1 if any case fails. Stdlib only. See solr/ANALYSIS.md.
