@@ -27,7 +27,7 @@ if os.environ.get("QINGYANG_DIST") == "core":
                                          exclude=[f"{CORE}.tests", f"{CORE}.tests.*"]),
         package_data=CORE_DATA,
         # openpyxl pinned: parsing's fast reader uses its private classes
-        install_requires=["pyyaml", "openpyxl==3.1.5", "chinesecalendar", "charset-normalizer"],
+        install_requires=["pyyaml", "openpyxl==3.1.5", "chinesecalendar", "charset-normalizer", "pypinyin"],
         extras_require={"pdf": ["pypdf"]},   # markers.file_text of PDF attachments
         **COMMON,
     )
