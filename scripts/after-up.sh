@@ -14,6 +14,18 @@ out="$("$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
 echo "$out" | sed 's/^/  /'
 first_run=false
 [[ "$out" == *"sysadmin $ADMIN: created"* ]] && first_run=true
+# What the index holds follows the schema, the synonyms and the index code: when they
+# change, rebuild it (the demo load itself indexes a new catalog).
+INDEX_INPUTS=("$ROOT/solr/home/ckan/conf/schema.xml" "$ROOT/catalogs/synonyms.yaml"
+  "$ROOT"/ckanext-qingyang/ckanext/qingyang/{core/searchterms.py,catalog/search.py,catalog/terms.py})
+if ! stamp_ok "$VAR/solr/.index-stamp" "${INDEX_INPUTS[@]}"; then
+  if ! $first_run; then
+    log "schema, synonyms or index code changed: rebuilding the search index"
+    "$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" search-index rebuild -q >>"$VAR/log/after-up.log" 2>&1 \
+      || die "search-index rebuild failed (var/log/after-up.log)"
+  fi
+  stamp_write "$VAR/solr/.index-stamp" "${INDEX_INPUTS[@]}"
+fi
 AF_PASS_FILE="$VAR/secrets/airflow_admin_password"
 cat <<MSG
 

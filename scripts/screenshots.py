@@ -2,7 +2,7 @@
 
     .venv/ckan/bin/python scripts/screenshots.py [--base URL] [--out DIR] [item names...]
 
-Without names it asks the site's API for a published approval item and a service item
+It shoots the portal's pages (PORTAL_PAGES) at both widths. Without names it asks the site's API for a published approval item and a service item
 (those with the most 办事指南 fields filled in). For each item it writes the guide
 (`/dataset/<name>`) at both widths and the printable checklist
 (`/qingyang/guide/<name>/print`) on screen and as print media, into var/screenshots/.
@@ -25,6 +25,25 @@ ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = {"desktop": 1280, "phone": 375}
 PRINT_WIDTH = 794   # A4 at 96 dpi
 GUIDE_TYPES = ("approval_item", "service_item")
+# the portal's pages (stem -> path), shot at both widths before the guides
+PORTAL_PAGES = {
+    "home": "/",
+    "home-en": "/en/",
+    "search-license": "/search?q=营业执照",
+    "search-dibao": "/search?q=低保",
+    "search-sbk": "/search?q=sbk",
+    "search-none": "/search?q=火星护照",
+    "theme-sunshine-power": "/theme/sunshine?list=power&org=huanxian-market-regulation",
+    "theme-sunshine-fund": "/theme/sunshine?list=fund",
+    "theme-sunshine-poverty": "/theme/sunshine?list=poverty",
+    "theme-approval": "/theme/approval",
+    "theme-service": "/theme/service?audience=personal&topic=social_security",
+    "theme-service-en": "/en/theme/service",
+    "jurisdiction": "/jurisdiction",
+    "catalog-search": "/dataset/?q=营业执照",
+    "department": "/organization/huanxian-market-regulation",
+    "login": "/user/login",
+}
 GUIDE_FIELDS = ("acceptance_conditions", "service_location", "service_hours", "visits_required", "online",
                 "online_url", "complaint_phone", "audience", "topics", "phone", "fee_standard")
 
@@ -57,6 +76,9 @@ def shoot(base: str, names: list[str], out: Path) -> list[Path]:
         allow = [f"--explicitly-allowed-ports={port}"] if port else []
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", *allow])
         try:
+            for stem, path in PORTAL_PAGES.items():
+                for label, width in WIDTHS.items():
+                    written.append(_shot(browser, base + path, width, out / f"{stem}-{label}.png"))
             for name in names:
                 pages = {f"{name}-guide": f"{base}/dataset/{name}", f"{name}-print": f"{base}/qingyang/guide/{name}/print"}
                 for stem, url in pages.items():

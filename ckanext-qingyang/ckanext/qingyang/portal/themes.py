@@ -119,7 +119,7 @@ def funds(chosen: jurisdictions.Jurisdiction, year: str, org: str) -> dict[str, 
     chart = sorted(by_department.items(), key=lambda kv: -kv[1])
     return {"years": years, "year": year, "departments": departments(fq), "items": items,
             "total": sum((i["amount"] for i in items), Decimal(0)),
-            "chart": [{"name": k, "value": float(v)} for k, v in chart]}
+            "chart": [{"name": k, "value": round(float(v), 2)} for k, v in chart]}
 
 
 FUND_FIELDS = ("fund_central", "fund_province", "fund_city", "fund_county")

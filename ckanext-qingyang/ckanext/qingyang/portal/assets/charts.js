@@ -14,7 +14,8 @@
       yAxis: {type: 'category', inverse: true, data: rows.map(function (r) { return r.name; }),
               axisLabel: {fontSize: 15, width: 150, overflow: 'truncate'}},
       series: [{type: 'bar', data: rows.map(function (r) { return r.value; }), itemStyle: {color: '#0a4a8f'},
-                label: {show: true, position: 'right', fontSize: 14}}],
+                label: {show: true, position: 'right', fontSize: 14,
+                        formatter: function (p) { return p.value.toLocaleString('zh-CN', {maximumFractionDigits: 2}); }}}],
       animation: false
     });
     window.addEventListener('resize', function () { chart.resize(); });

@@ -2,6 +2,8 @@
 choice, everyday words and pinyin, suggestions, and the three themes."""
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
@@ -100,7 +102,8 @@ def test_search_page_says_what_it_found_nothing_for(app):
 
 def test_jurisdiction_choice_persists_and_filters(app):
     res = app.get(f"/jurisdiction?code={HUANXIAN}&next=/search%3Fq%3D营业执照", follow_redirects=False)
-    assert res.status_code == 302 and res.headers["Location"].endswith("/search?q=营业执照")
+    assert res.status_code == 302
+    assert urllib.parse.unquote(res.headers["Location"]).endswith("/search?q=营业执照")
     assert f"qy_jurisdiction={HUANXIAN}" in res.headers["Set-Cookie"]
     app.set_cookie("qy_jurisdiction", HUANXIAN)
     page = _soup(app, "/search?q=营业执照")
