@@ -104,10 +104,12 @@ def language_links() -> list[dict[str, Any]]:
     """中文 / English: this page in each offered language (English under /en/)."""
     here = _current_path()
     current = tk.h.lang()
+    default = tk.config.get("ckan.locale_default")
     out = []
     for locale, label, bcp in (("zh_Hans_CN", "中文", "zh-CN"), ("en", "English", "en")):
-        out.append({"label": label, "lang": bcp, "current": current == locale,
-                    "url": tk.h.url_for(here, locale=locale)})
+        # the default language has no prefix: /dataset/, not /zh_Hans_CN/dataset/
+        url = tk.h.url_for(here, locale="default" if locale == default else locale)
+        out.append({"label": label, "lang": bcp, "current": current == locale, "url": url})
     return out
 
 
