@@ -9,7 +9,7 @@ from ckanext.qingyang.catalog import timeliness
 from ckanext.qingyang.core import listdef
 from ckanext.qingyang.core.timeliness import LABELS as RATING_LABELS
 from ckanext.qingyang.pages import caller_context
-from ckanext.qingyang.portal import guide, home, jurisdictions
+from ckanext.qingyang.portal import guide, home, jurisdictions, look
 from ckanext.qingyang.publishing import workflow
 from ckanext.qingyang.sharing import access, notices
 
@@ -79,4 +79,12 @@ def get_helpers() -> dict[str, Any]:
         "qingyang_list_types": qingyang_list_types,
         "qingyang_timeliness": qingyang_timeliness,
         "qingyang_timeliness_label": qingyang_timeliness_label,
+        # the site's look (portal/look.py)
+        "qingyang_display_modes": look.display_modes,
+        "qingyang_display_toggle": look.display_toggle,
+        "qingyang_html_lang": look.html_lang,
+        "qingyang_language_links": look.language_links,
+        "qingyang_result_facts": look.result_facts,
+        "qingyang_has_chinese": look.has_chinese,
+        "humanize_entity_type": look.humanize_entity_type,
     }
