@@ -82,8 +82,11 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
                 labels.append(listdef.format_cell(col, json.loads(value)))
         pkg_dict["extras_qy_labels"] = " ".join(labels)
         for field_name, target in (("audience", "qy_audience"), ("topics", "qy_topic")):
-            if isinstance(pkg_dict.get(field_name), list):
-                pkg_dict[target] = pkg_dict[field_name]
+            value = pkg_dict.get(field_name)
+            if isinstance(value, str) and value.startswith("["):   # stored as JSON text
+                value = json.loads(value)
+            if isinstance(value, list):
+                pkg_dict[target] = value
     pkg_dict.update(searchterms_fields(pkg_dict))
     return pkg_dict
 

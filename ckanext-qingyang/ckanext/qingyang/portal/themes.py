@@ -63,15 +63,17 @@ def departments(fq: list[str]) -> list[dict[str, Any]]:
 
 
 def _choice_labels(type_name: str, field: str) -> dict[str, str]:
+    """value -> label in the page's language (the schema's choices carry both)."""
     col = next(c for c in listdef.load_type(type_name).columns if c.field_name == field)
-    return {c.value: c.label for c in col.choices}
+    english = tk.h.lang() == "en"
+    return {c.value: (c.label_en if english and c.label_en else c.label) for c in col.choices}
 
 
 def topics(fq: list[str], audience: str) -> list[dict[str, Any]]:
     """主题分类 tiles for 个人 or 法人, with counts; a topic without items is still shown."""
     counts = {r["value"]: r["count"] for r in facet(fq, "qy_topic")}
     serves = listdef.topic_audiences()
-    return [{"value": t.value, "label": t.label, "count": counts.get(t.value, 0)}
+    return [{"value": t.value, "label": t.label, "label_en": t.label_en, "count": counts.get(t.value, 0)}
             for t in listdef.choices_from("topics") if audience in serves.get(t.value, ())]
 
 
@@ -97,7 +99,9 @@ def powers(chosen: jurisdictions.Jurisdiction, org: str, power_type: str) -> dic
     codes = [i["code"] for i in items if i.get("code")]
     duties: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if codes:
-        for d in _all(filters(chosen, ["responsibility_item"]) + [f'organization:"{org}"']):
+        # in the order the department listed them (受理 before 决定)
+        for d in _all(filters(chosen, ["responsibility_item"]) + [f'organization:"{org}"'],
+                      sort="metadata_created asc, name asc"):
             duties[d.get("power_code", "")].append(d)
     labels = _choice_labels("power_item", "power_type")
     out["powers"] = [dict(p, power_type_label=labels.get(p.get("power_type", ""), ""),

@@ -76,7 +76,7 @@ def test_every_page_has_the_platforms_header_and_footer(app, huan_service):
     assert nav == NAV
     assert page.select_one(".qy-account a").get_text(strip=True) == "登录"
 
-    footer = page.select_one("footer").get_text(" ", strip=True)
+    footer = page.select_one("footer").get_text("", strip=True)
     for words in ("主办:庆阳市人民政府办公室", "承办:庆阳市电子政务办", "庆政办发〔2017〕136号", "谁发布、谁负责", "非涉密"):
         assert words in footer, words
     assert "Powered by" not in footer and "CKAN" not in footer
