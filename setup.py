@@ -9,15 +9,33 @@ ckanext and ckanext.qingyang are namespace portions, so nothing else of the exte
 can be imported.
 """
 import os
+import shutil
+from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
+from setuptools.command.build_py import build_py
 
 SOURCE = "ckanext-qingyang"
 CORE = "ckanext.qingyang.core"
-# topics.yaml (主题分类) is the core's own data, not catalogs/: the core-only install is a
-# non-editable copy that must read it wherever it is installed (catalogs/README.md)
-CORE_DATA = {CORE: ["schemas/*.yaml", "presets.json", "topics.yaml"]}
-COMMON = {"version": "0.1.0", "license": "AGPL-3.0", "python_requires": ">=3.10", "package_dir": {"": SOURCE}}
+CORE_DATA = {CORE: ["schemas/*.yaml", "presets.json"]}
+TOPICS = Path(__file__).resolve().parent / "catalogs" / "topics.yaml"
+
+
+class BuildPy(build_py):
+    """core/topics.yaml is a symlink to catalogs/topics.yaml (主题分类, kept with the other
+    reference data); a built copy of the core must carry the file itself."""
+
+    def run(self):
+        super().run()
+        target = Path(self.build_lib, *CORE.split("."), "topics.yaml")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink() or target.exists():
+            target.unlink()
+        shutil.copyfile(TOPICS, target)
+
+
+COMMON = {"version": "0.1.0", "license": "AGPL-3.0", "python_requires": ">=3.10", "package_dir": {"": SOURCE},
+          "cmdclass": {"build_py": BuildPy}}
 
 if os.environ.get("QINGYANG_DIST") == "core":
     setup(

@@ -89,7 +89,7 @@ CORE_SRC="ckanext-qingyang/ckanext/qingyang/core"
 CORE_STAMP="$VENV/.qingyang-core.sha256"
 core_hash="$(cd "$ROOT" && {
   find "$CORE_SRC" \( -name tests -o -name __pycache__ \) -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-  sha256sum setup.py pyproject.toml
+  sha256sum setup.py pyproject.toml catalogs/topics.yaml   # core/topics.yaml links to it
 } | sha256sum | cut -d' ' -f1)"
 if [[ "$core_hash" != "$(cat "$CORE_STAMP" 2>/dev/null || true)" ]] \
    || ! "$VENV/bin/python" -c 'import ckanext.qingyang.core.listdef' >/dev/null 2>&1; then
@@ -98,7 +98,7 @@ if [[ "$core_hash" != "$(cat "$CORE_STAMP" 2>/dev/null || true)" ]] \
     "$VENV/bin/python" -m pip uninstall -q -y ckanext-qingyang
   fi
   core_copy="$(mktemp -d)"
-  (cd "$ROOT" && tar -cf - --exclude=tests --exclude=__pycache__ setup.py pyproject.toml "$CORE_SRC") | tar -xf - -C "$core_copy"
+  (cd "$ROOT" && tar -cf - --exclude=tests --exclude=__pycache__ setup.py pyproject.toml catalogs/topics.yaml "$CORE_SRC") | tar -xf - -C "$core_copy"
   # --no-deps: its install_requires are in requirements/airflow.txt, pinned above; pip check proves it
   QINGYANG_DIST=core "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall "$core_copy"
   rm -rf "$core_copy"
