@@ -83,16 +83,26 @@ def theme(theme: str):
             extra["data"] = themes.poverty(chosen, args.get("year", ""))
         extra["args"] = dict(args)
         return tk.render("qingyang/portal/sunshine.html", extra)
-    audience = args.get("audience") if args.get("audience") in ("personal", "legal_person") else "personal"
+    # 服务对象: everyone's items unless 个人 or 法人 is chosen
+    audience = args.get("audience") if args.get("audience") in ("personal", "legal_person") else ""
     topic, org = args.get("topic", ""), args.get("org", "")
     base = themes.filters(chosen, list(THEMES[theme]))
-    fq = [f'qy_audience:"{audience}"'] + ([f'qy_topic:"{topic}"'] if topic else []) \
-        + ([f'organization:"{org}"'] if org else [])
+    for_audience = [f'qy_audience:"{audience}"'] if audience else []
+    fq = for_audience + ([f'qy_topic:"{topic}"'] if topic else []) + ([f'organization:"{org}"'] if org else [])
     extra.update(audience=audience, topic=topic, org=org,
-                 topics=themes.topics(base + [f'qy_audience:"{audience}"'], audience),
+                 topics=themes.topics(base + for_audience, audience),
                  departments=themes.departments(base),
                  found=_grouped("", theme, fq, chosen))
     return tk.render("qingyang/portal/services.html", extra)
+
+
+# 我要问 / 我要查 / 我要看 (第十五条) come with the boards; until then their slots say so
+BOARD_SLOTS = {"ask": "我要问", "track": "我要查", "read": "我要看"}
+
+
+@portal.route("/<any(ask, track, read):board>")
+def board_slot(board: str):
+    return tk.render("qingyang/portal/board_slot.html", {"board": board, "title": BOARD_SLOTS[board]})
 
 
 @portal.route("/jurisdiction")

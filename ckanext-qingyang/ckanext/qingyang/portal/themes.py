@@ -70,11 +70,12 @@ def _choice_labels(type_name: str, field: str) -> dict[str, str]:
 
 
 def topics(fq: list[str], audience: str) -> list[dict[str, Any]]:
-    """主题分类 tiles for 个人 or 法人, with counts; a topic without items is still shown."""
+    """主题分类 tiles (for 个人 or 法人 when one is chosen) with counts; a topic without
+    items is still shown, so the taxonomy reads the same in every county."""
     counts = {r["value"]: r["count"] for r in facet(fq, "qy_topic")}
     serves = listdef.topic_audiences()
     return [{"value": t.value, "label": t.label, "label_en": t.label_en, "count": counts.get(t.value, 0)}
-            for t in listdef.choices_from("topics") if audience in serves.get(t.value, ())]
+            for t in listdef.choices_from("topics") if not audience or audience in serves.get(t.value, ())]
 
 
 def _decimal(value: Any) -> Decimal:

@@ -3,41 +3,10 @@ CKAN app, served over HTTP from a thread (the CKAN suite has no live server of i
 
 On a 375 px phone the page does not scroll sideways, the summary box stacks, the guide's
 text is at least 17px and its buttons, phone links and checklist rows are at least 44px
-tall; printed, the checklist page shows no buttons. Skipped without Playwright or
-/usr/bin/chromium (apt: chromium fonts-noto-cjk; never `playwright install`)."""
+tall; printed, the checklist page shows no buttons. `make test` installs chromium and
+fonts-noto-cjk (scripts/install-system.sh)."""
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
-import pytest
-from werkzeug.serving import make_server
-
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no {CHROMIUM}")
-
-
-@pytest.fixture()
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app.app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-
-
-@pytest.fixture()
-def browser(live_url):
-    port = live_url.rsplit(":", 1)[1]
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--no-sandbox", f"--explicitly-allowed-ports={port}"])
-        yield browser
-        browser.close()
 
 
 def test_guide_reads_well_on_a_phone(browser, live_url, approval):

@@ -43,13 +43,14 @@ def test_a_county_sees_its_own_and_its_townships_items():
     found = portal_search(q="营业执照", jurisdiction=HUANXIAN)
     assert [i["jurisdiction"] for g in found["groups"] for i in g["items"]] == ["环县"]
     titles = {g["title"] for g in portal_search(jurisdiction=HUANXIAN, type="service")["groups"]}
-    assert titles == {"营业执照补领换领", "最低生活保障申请受理"}
+    assert titles == {"营业执照补领换领", "最低生活保障申请受理", "社会保障卡申领"}
 
 
 def test_a_township_sees_its_countys_items_too():
     found = portal_search(jurisdiction=HUANCHENG, type="service")
     places = {g["title"]: [i["jurisdiction"] for i in g["items"]] for g in found["groups"]}
-    assert places == {"营业执照补领换领": ["环县"], "最低生活保障申请受理": ["环县环城镇"]}
+    assert places == {"营业执照补领换领": ["环县"], "最低生活保障申请受理": ["环县环城镇"],
+                      "社会保障卡申领": ["环县"]}
 
 
 def test_everyday_words_find_the_formal_name():
@@ -64,9 +65,9 @@ def test_pinyin_and_initials_find_the_chinese_title(typed):
 
 def test_package_search_answers_agencies_with_the_same_words():
     """Synonyms and pinyin are index fields, so the plain API gets them too."""
-    for q in ("低保", "sbk"):
+    for q, titles in (("低保", ["最低生活保障申请受理"]), ("sbk", ["社会保障卡申领"] * 2)):
         found = helpers.call_action("package_search", q=q)
-        assert found["count"] == 1, q
+        assert [r["title"] for r in found["results"]] == titles, q
 
 
 def test_bad_parameters_name_the_field():
@@ -128,7 +129,7 @@ def test_home_page_is_the_portal(app):
     assert themes == ["阳光政务", "行政审批", "便民服务"]
     counts = {_text(t.select_one(".qy-theme-name")): _text(t.select_one(".qy-theme-count"))
               for t in page.select(".qy-theme")}
-    assert counts == {"阳光政务": "6 项", "行政审批": "1 项", "便民服务": "5 项"}
+    assert counts == {"阳光政务": "6 项", "行政审批": "1 项", "便民服务": "6 项"}
     hot = [_text(a) for a in page.select(".qy-hot li > a")]
     assert hot == ["社会保障卡申领", "最低生活保障申请受理", "营业执照补领换领", "食品经营许可"]
     for slot in ("/ask", "/track", "/read"):

@@ -2,7 +2,7 @@
 a city department, 环县 with a department and the township 环城镇, and 西峰区.
 
 The same 营业执照补领换领 is published by the city, 环县 and 西峰区; 最低生活保障申请受理
-only by 环城镇; 社会保障卡申领 only by 西峰区. 阳光政务 gets a power with two
+only by 环城镇; 社会保障卡申领 by 西峰区 and 环县. 阳光政务 gets a power with two
 responsibility items, two special funds and a poverty project.
 """
 from __future__ import annotations
@@ -39,8 +39,9 @@ def build() -> World:
         w.items[f"license-{key}"] = create(w.orgs[key], "service_item", **license_fields)
     w.items["dibao"] = create(w.orgs["huancheng"], "service_item", title="最低生活保障申请受理",
                               audience=["personal"], topics=["social_security"])
-    w.items["card"] = create(w.orgs["xifeng"], "service_item", title="社会保障卡申领",
-                             audience=["personal"], topics=["social_security"])
+    for key in ("xifeng", "huanxian"):
+        w.items[f"card-{key}"] = create(w.orgs[key], "service_item", title="社会保障卡申领",
+                                        audience=["personal"], topics=["social_security"])
     w.items["food"] = create(w.orgs["huanxian"], "approval_item", title="食品经营许可",
                              audience=["legal_person"], topics=["operating_permits"])
     w.items["power"] = create(w.orgs["huanxian"], "power_item", title="食品经营许可证核发",
