@@ -50,16 +50,8 @@ def theme_counts(chosen: jurisdictions.Jurisdiction) -> dict[str, int]:
 
 
 def departments(fq: list[str]) -> list[dict[str, Any]]:
-    """Organizations with items under fq, titled as the public knows them."""
-    rows = facet(fq, "organization")
-    if not rows:
-        return []
-    orgs = tk.get_action("organization_list")(caller_context(), {
-        "organizations": [r["value"] for r in rows], "all_fields": True, "limit": 1000})
-    titles = {o["name"]: o.get("title") or o["name"] for o in orgs}
-    for r in rows:
-        r["label"] = titles.get(r["value"], r["value"])
-    return rows
+    """Organizations with items under fq; package_search titles the organization facet."""
+    return facet(fq, "organization", limit=500)
 
 
 def _choice_labels(type_name: str, field: str) -> dict[str, str]:
