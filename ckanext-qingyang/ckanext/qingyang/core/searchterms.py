@@ -92,6 +92,20 @@ class Synonyms:
                 rest = rest.replace(word, "\0")
         return list(out)
 
+    def rewrite(self, query: str) -> str:
+        """The query with each everyday word replaced by its first formal term, longest word
+        first: 社保卡申领 -> 社会保障卡申领. For a query that mixes an everyday word with a
+        title's own words, which the index's aliases cannot match as one run."""
+        text, found = _norm(query), []
+        for word in self._words:
+            if word in text:
+                # a placeholder, so a shorter word is not found inside the formal term
+                text = text.replace(word, f"\0{len(found)}\0")
+                found.append(self._formal_of[word][0])
+        if not found:
+            return query
+        return re.sub(r"\0(\d+)\0", lambda m: found[int(m.group(1))], text)
+
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         """Everyday words and formal terms starting with prefix, shortest first. A Latin
         prefix also matches their pinyin (full or initials): `sbk` suggests 社保卡."""

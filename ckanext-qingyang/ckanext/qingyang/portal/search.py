@@ -140,12 +140,21 @@ def qingyang_portal_search(context: dict, data_dict: dict) -> dict[str, Any]:
     start = _int(data_dict, "start", 0, 100000)
     fq = filters(chosen, _types(data_dict.get("type")), data_dict.get("fq_list"))
     search = tk.get_action("package_search")
-    heads = search(dict(context), {
-        "q": q, "fq_list": fq + ["{!collapse field=qy_group_key}"],
-        "rows": rows, "start": start, "fl": ["qy_group_key", "title", "dataset_type"],
-        "sort": "score desc, title_string asc" if q else "title_string asc",
-        "include_private": False,
-    })
+
+    def page_of_groups(words: str) -> dict[str, Any]:
+        return search(dict(context), {
+            "q": words, "fq_list": fq + ["{!collapse field=qy_group_key}"],
+            "rows": rows, "start": start, "fl": ["qy_group_key", "title", "dataset_type"],
+            "sort": "score desc, title_string asc" if words else "title_string asc",
+            "include_private": False,
+        })
+
+    heads = page_of_groups(q)
+    if q and not heads["count"]:
+        # 社保卡申领: an everyday word run together with a title's words
+        formal = terms.synonyms().rewrite(q)
+        if formal != q:
+            heads = page_of_groups(formal)
     keys = [_first(d.get("qy_group_key")) for d in heads["results"] if d.get("qy_group_key")]
     members: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
     if keys:

@@ -149,3 +149,9 @@ def test_load_refuses_an_entry_without_words(tmp_path):
     path.write_text("- formal: 最低生活保障\n", encoding="utf-8")
     with pytest.raises(ValueError, match="entry 1"):
         Synonyms.load(path)
+
+
+def test_rewrite_puts_the_formal_term_in_a_mixed_query(synonyms):
+    assert synonyms.rewrite("社保卡申领") == "社会保障卡申领"
+    assert synonyms.rewrite("医保卡 办理") == "社会保障卡办理"       # 医保卡 before 医保
+    assert synonyms.rewrite("water quality") == "water quality"     # nothing to replace: as typed

@@ -56,6 +56,8 @@ def test_a_township_sees_its_countys_items_too():
 def test_everyday_words_find_the_formal_name():
     assert [g["title"] for g in portal_search(q="低保")["groups"]] == ["最低生活保障申请受理"]
     assert [g["title"] for g in portal_search(q="社保卡")["groups"]] == ["社会保障卡申领"]
+    # run together with the title's own words
+    assert [g["title"] for g in portal_search(q="社保卡申领")["groups"]] == ["社会保障卡申领"]
 
 
 @pytest.mark.parametrize("typed", ["sbk", "shebaoka", "SBK", "shehuibaozhangka"])
