@@ -4,13 +4,15 @@
 source "$(dirname "$0")/lib.sh"
 # chromium + fonts-noto-cjk: the portal's browser tests and scripts/screenshots.py drive
 # Debian's chromium through Playwright (never `playwright install`); CJK fonts render Chinese.
-# nodejs + npm: the portal's front-end libraries (ECharts) are bundled at install time.
 PKGS=(postgresql postgresql-contrib libpq-dev gcc make curl redis-server
-      openjdk-17-jdk-headless maven python3-venv git chromium fonts-noto-cjk nodejs npm)
+      openjdk-17-jdk-headless maven python3-venv git chromium fonts-noto-cjk)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# node + npm bundle the portal's front-end libraries (ECharts) at install time. Any node
+# will do: NodeSource's nodejs ships its own npm and conflicts with Debian's npm package.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   [[ $EUID -eq 0 ]] || die "need root to apt-get install: ${missing[*]}"
   log "apt-get install ${missing[*]}"
