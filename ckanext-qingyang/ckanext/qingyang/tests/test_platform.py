@@ -91,8 +91,8 @@ def test_organization_and_dataset_through_the_action_api():
 def test_home_page_renders_in_chinese_and_english_stays_reachable(app):
     zh = app.get("/")
     assert zh.status_code == 200
-    assert 'lang="zh-Hans-CN"' in zh.body or 'lang="zh_Hans_CN"' in zh.body
-    assert "数据集" in zh.body
+    assert '<html lang="zh-CN"' in zh.body                 # BCP 47, as screen readers expect
+    assert "网上政务超市" in zh.body
     en = app.get("/en/")
     assert en.status_code == 200
-    assert "Datasets" in en.body
+    assert '<html lang="en"' in en.body and "Online Government Services" in en.body
