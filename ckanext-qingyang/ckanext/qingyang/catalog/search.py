@@ -53,8 +53,21 @@ def _facts(org_id: str) -> dict[str, Any] | None:
     return facts
 
 
+# Fields the portal's 阳光政务 tables total (portal/themes.py), stored as qy_f_<field> so
+# that a search returns them without parsing each item's whole dict.
+STORED_FOR_TABLES = {
+    "special_fund": ("budget_amount", "competent_department"),
+    "poverty_project": ("county", "township", "village", "fund_central", "fund_province",
+                        "fund_city", "fund_county", "households", "beneficiaries"),
+}
+
+
 def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Jurisdiction, year and the Chinese labels of coded values."""
+    for field_name in STORED_FOR_TABLES.get(pkg_dict.get("type") or "", ()):
+        if pkg_dict.get(field_name) not in (None, ""):
+            # before `county` below becomes the owner's county name
+            pkg_dict[f"qy_f_{field_name}"] = str(pkg_dict[field_name])
     facts = _facts(pkg_dict.get("owner_org") or "")
     if facts is not None:
         pkg_dict["jurisdiction_level"] = facts["jurisdiction_level"]

@@ -24,10 +24,12 @@ def _search(data_dict: dict[str, Any]) -> dict[str, Any]:
     return tk.get_action("package_search")(caller_context(), dict(data_dict, include_private=False))
 
 
-def _all(fq: list[str], sort: str = "title_string asc") -> list[dict[str, Any]]:
+def _all(fq: list[str], sort: str = "title_string asc", fl: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every item under fq (at most MAX_ITEMS): whole dicts, or only the stored fields fl."""
     out: list[dict[str, Any]] = []
     while len(out) < MAX_ITEMS:
-        page = _search({"fq_list": fq, "rows": 1000, "start": len(out), "sort": sort})
+        page = _search({"fq_list": fq, "rows": 1000, "start": len(out), "sort": sort,
+                        **({"fl": fl} if fl else {})})
         out.extend(page["results"])
         if len(page["results"]) < 1000:
             break
@@ -70,6 +72,20 @@ def topics(fq: list[str], audience: str) -> list[dict[str, Any]]:
             for t in listdef.choices_from("topics") if not audience or audience in serves.get(t.value, ())]
 
 
+def _tabled(type_name: str, fq: list[str]) -> list[dict[str, Any]]:
+    """Items with name, title and their table fields (catalog/search.py STORED_FOR_TABLES)."""
+    fields = catalog_search.STORED_FOR_TABLES[type_name]
+    docs = _all(fq, fl=["name", "title", *(f"qy_f_{f}" for f in fields)])
+    return [{"name": d["name"], "title": d.get("title", ""),
+             **{f: _first(d.get(f"qy_f_{f}")) for f in fields}} for d in docs]
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    return "" if value is None else str(value)
+
+
 def _decimal(value: Any) -> Decimal:
     try:
         return Decimal(str(value or "0"))
@@ -108,11 +124,11 @@ def funds(chosen: jurisdictions.Jurisdiction, year: str, org: str) -> dict[str, 
     years = sorted((r["value"] for r in facet(base, "list_year")), reverse=True)
     year = year if year in years else (years[0] if years else "")
     fq = base + ([f'list_year:"{year}"'] if year else [])
-    items = _all(fq + ([f'organization:"{org}"'] if org else []))
+    items = _tabled("special_fund", fq + ([f'organization:"{org}"'] if org else []))
     by_department: dict[str, Decimal] = defaultdict(Decimal)
     for i in items:
         i["amount"] = _decimal(i.get("budget_amount"))
-        by_department[i.get("competent_department") or (i.get("organization") or {}).get("title", "")] += i["amount"]
+        by_department[i.get("competent_department") or ""] += i["amount"]
     chart = sorted(by_department.items(), key=lambda kv: -kv[1])
     return {"years": years, "year": year, "departments": departments(fq), "items": items,
             "total": sum((i["amount"] for i in items), Decimal(0)),
@@ -127,7 +143,7 @@ def poverty(chosen: jurisdictions.Jurisdiction, year: str) -> dict[str, Any]:
     base = filters(chosen, ["poverty_project"])
     years = sorted((r["value"] for r in facet(base, "list_year")), reverse=True)
     year = year if year in years else (years[0] if years else "")
-    items = _all(base + ([f'list_year:"{year}"'] if year else []))
+    items = _tabled("poverty_project", base + ([f'list_year:"{year}"'] if year else []))
     tree: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for i in items:
         i["funds"] = sum((_decimal(i.get(f)) for f in FUND_FIELDS), Decimal(0))
