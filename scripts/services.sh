@@ -63,6 +63,8 @@ case "${1:-status}" in
     log "all platform processes stopped" ;;
   restart)
     running || die "nothing runs: use make up"
+    shift
+    if (($#)); then ctl restart "$@"; exit; fi   # only the programs named
     # only what runs now (restart all would also start the test-only programs)
     progs="$( (ctl status || true) | awk '$2=="RUNNING" {print $1}')"  # status exits 3 when any program is stopped
     [[ -n "$progs" ]] && ctl restart $progs ;;
