@@ -2,6 +2,7 @@
 # Starts, stops and shows the platform's processes through one supervisord.
 #   services.sh start PROGRAM...   (waits until each answers)
 #   services.sh stop               (stops everything, then supervisord itself)
+#   services.sh restart [PROGRAM...]  (the programs named, or everything that runs)
 #   services.sh status
 source "$(dirname "$0")/lib.sh"
 TOOLS="$ROOT/.venv/tools"
