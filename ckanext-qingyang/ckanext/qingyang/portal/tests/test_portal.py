@@ -149,6 +149,16 @@ def test_service_theme_browses_by_topic_and_department(app):
     assert [_text(c.select_one(".qy-result-title")) for c in legal.select(".qy-result")] == ["食品经营许可"]
 
 
+def test_department_choice_narrows_a_theme(app):
+    page = _soup(app, "/theme/service")
+    options = {_text(o): o["value"] for o in page.select("select[name=org] option")}
+    assert options["西峰区市场监督管理局(2)"] == "xifeng-market"
+    narrowed = _soup(app, "/theme/service?org=xifeng-market")
+    assert [_text(c.select_one(".qy-result-title")) for c in narrowed.select(".qy-result")] == [
+        "社会保障卡申领", "营业执照补领换领"]
+    assert narrowed.select_one("select[name=org] option[selected]")["value"] == "xifeng-market"
+
+
 def test_sunshine_powers_list_their_responsibility_items(app):
     page = _soup(app, "/theme/sunshine?list=power&org=huanxian-market")
     power = page.select_one(".qy-power")
