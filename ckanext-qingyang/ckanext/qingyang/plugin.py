@@ -16,6 +16,7 @@ from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
 from ckanext.qingyang import catalog, cli, helpers, portal, publishing, sharing
 from ckanext.qingyang.catalog import search, validators
+from ckanext.qingyang.portal import cache
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
 
@@ -107,8 +108,12 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        cache.catalog_changed()
         # the index serves every searcher: it keeps only gated data links
         return gate.hide_data_links(search.index_fields(pkg_dict))
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cache.catalog_changed()
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if context.get("ignore_auth"):

@@ -10,10 +10,13 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, redirect
 
 from ckanext.qingyang.pages import caller_context
-from ckanext.qingyang.portal import jurisdictions, themes
+from ckanext.qingyang.portal import cache, jurisdictions, themes
 from ckanext.qingyang.portal.search import THEMES
 
 portal = Blueprint("qingyang_portal", __name__)
+# anonymous visitors' pages come from Redis until the catalog changes (cache.py)
+portal.before_app_request(cache.serve_kept_page)
+portal.after_app_request(cache.keep_page)
 
 COOKIE_AGE = 365 * 24 * 3600
 SUNSHINE_LISTS = ("power", "fund", "poverty")

@@ -108,7 +108,7 @@ def test_jurisdiction_choice_persists_and_filters(app):
     assert res.status_code == 302
     assert urllib.parse.unquote(res.headers["Location"]).endswith("/search?q=营业执照")
     assert f"qy_jurisdiction={HUANXIAN}" in res.headers["Set-Cookie"]
-    page = _soup(app, "/search?q=营业执照", headers={"Cookie": f"qy_jurisdiction={HUANXIAN}"})
+    page = _soup(app, "/search?q=营业执照")          # the client keeps the cookie, as a browser does
     assert [_text(c) for c in page.select(".qy-result .qy-result-where")] == ["环县 · 环县市场监督管理局"]
     assert "环县" in _text(page.select_one(".qy-switcher"))
 

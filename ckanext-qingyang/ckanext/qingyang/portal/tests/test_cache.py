@@ -1,0 +1,50 @@
+"""Anonymous visitors' pages come from Redis until the catalog changes (portal/cache.py)."""
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories, helpers
+
+from ckanext.qingyang.portal.tests.items import create
+from ckanext.qingyang.tests.factories import department
+
+
+@pytest.fixture()
+def service(clean_db, clean_index):
+    return create(department(name="qingyang-civil-affairs", title="庆阳市民政局"), "service_item",
+                  title="高龄补贴申领")
+
+
+def _get(app, url, **kw):
+    res = app.get(url, **kw)
+    assert res.status_code == 200
+    return res
+
+
+def test_a_page_is_rendered_once_and_again_after_a_change(app, service):
+    assert _get(app, "/search?q=高龄").headers["X-Qingyang-Cache"] == "miss"
+    kept = _get(app, "/search?q=高龄")
+    assert kept.headers["X-Qingyang-Cache"] == "hit" and "补贴申领" in kept.body
+
+    create(department(name="xifeng-civil-affairs", title="西峰区民政局", jurisdiction_level="county",
+                      region_code="621002", jurisdiction="西峰区"), "service_item", title="高龄津贴申领")
+    fresh = _get(app, "/search?q=高龄")
+    assert fresh.headers["X-Qingyang-Cache"] == "miss" and "津贴申领" in fresh.body
+
+
+def test_jurisdiction_language_and_display_each_have_their_page(app, service):
+    _get(app, "/theme/service")
+    assert _get(app, "/theme/service").headers["X-Qingyang-Cache"] == "hit"
+    assert _get(app, "/en/theme/service").headers["X-Qingyang-Cache"] == "miss"
+    # the visitor's choices, set as a visitor sets them (the client keeps the cookies)
+    for choose in ("/jurisdiction?code=621022&next=/", "/display?mode=large&next=/"):
+        app.get(choose, follow_redirects=False)
+        assert _get(app, "/theme/service").headers["X-Qingyang-Cache"] == "miss", choose
+        assert _get(app, "/theme/service").headers["X-Qingyang-Cache"] == "hit", choose
+
+
+def test_signed_in_users_always_get_a_fresh_page(app, service):
+    user = factories.Sysadmin()
+    token = factories.APIToken(user=user["name"])["token"]
+    _get(app, "/theme/service")
+    res = _get(app, "/theme/service", headers={"Authorization": token})
+    assert "X-Qingyang-Cache" not in res.headers
