@@ -27,6 +27,11 @@ def ancestry(org: model.Group) -> list[model.Group]:
 
 def facts(org: model.Group) -> dict[str, Any]:
     """Index fields that let search facet and roll up by jurisdiction."""
+    return dict(place(org), org_path=[g.name for g in ancestry(org)])
+
+
+def place(org: model.Group) -> dict[str, Any]:
+    """The organization's own jurisdiction fields: facts() without the walk up the tree."""
     extras = org.extras or {}
     region = str(extras.get("region_code") or "")
     county_code = codes.county_of(region) if len(region) == 9 else region
@@ -40,6 +45,5 @@ def facts(org: model.Group) -> dict[str, Any]:
         "department": org.name,
         "org_title": org.title or org.name,
         "place": str(extras.get("jurisdiction") or ""),
-        "org_path": [g.name for g in ancestry(org)],
     }
 

@@ -131,7 +131,7 @@ def _org_place(org_id: str) -> dict[str, str]:
     org = model.Group.get(org_id) if org_id else None
     place = {"county": "", "level": ""}
     if org is not None:
-        facts = jurisdiction.facts(org)
+        facts = jurisdiction.place(org)
         level = facts["jurisdiction_level"]
         place = {"county": facts["county"] or ("庆阳市" if level == "city" else ""), "level": level}
     cache[org_id] = place
