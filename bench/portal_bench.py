@@ -438,8 +438,16 @@ def main():
     facts["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     commit = subprocess.run(["git", "-C", str(site.root), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(site.root), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    # the code the server ran: the venv's editable install, unless PYTHONPATH puts another first
+    code = subprocess.run([str(site.venv / "bin/python"), "-c",
+                           "import ckanext.qingyang as q; print(q.__path__[0])"],
+                          capture_output=True, text=True, env=site.env).stdout.strip()
+    if dirty:
+        commit += " (with uncommitted changes)"
     failing = [r["label"] for r in results["per_url"] if not r["ok"]]
-    out = {"machine": facts, "commit": commit, "catalog": {"size": args.size, "seed": args.seed, **catalog},
+    out = {"machine": facts, "commit": commit, "code": code, "catalog": {"size": args.size, "seed": args.seed, **catalog},
            "settings": {k: getattr(args, k) for k in ("clients", "requests", "mixed", "warmup", "target_ms")},
            **results, "pages_failing_target": failing}
     out_dir = site.var / "bench"
