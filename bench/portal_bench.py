@@ -192,9 +192,31 @@ class Site:
         self.ckan_cmd("db", "init", log=log)
         self.ckan_cmd("db", "pending-migrations", "--apply", log=log)
 
-    def load(self, size: int, seed: int, log) -> float:
+    def wait_solr(self, seconds: int = 600) -> None:
+        deadline = time.time() + seconds
+        while True:
+            try:
+                self.indexed_count()
+                return
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(5)
+
+    def load(self, size: int, seed: int, log, attempts: int = 3) -> float:
+        """The demo load, run again when it fails (a Solr restart stops it): it is
+        idempotent, and a rerun reindexes what a crash left unindexed."""
         start = time.perf_counter()
-        self.ckan_cmd("qingyang", "load-orgs", "demo", "--size", str(size), "--seed", str(seed), log=log)
+        for attempt in range(1, attempts + 1):
+            try:
+                self.ckan_cmd("qingyang", "load-orgs", "demo", "--size", str(size), "--seed", str(seed), log=log)
+                break
+            except subprocess.CalledProcessError:
+                if attempt == attempts:
+                    raise
+                print(f"the load stopped (attempt {attempt}, see the log); waiting for Solr, then again",
+                      flush=True)
+                self.wait_solr()
         return time.perf_counter() - start
 
 
