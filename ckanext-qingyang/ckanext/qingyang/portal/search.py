@@ -16,6 +16,7 @@ from ckanext.qingyang.catalog import search as catalog_search
 from ckanext.qingyang.catalog import terms
 from ckanext.qingyang.core import listdef
 from ckanext.qingyang.portal import jurisdictions
+from ckanext.qingyang.portal.guide import LEVEL_ORDER
 
 MAX_ROWS = 50
 MEMBER_FIELDS = ["id", "name", "title", "dataset_type", "organization", "qy_group_key",
@@ -27,10 +28,10 @@ THEMES = {
     "approval": ("approval_item",),
     "service": ("service_item",),
 }
-LEVEL_ORDER = {"city": 0, "county": 1, "township": 2}
 
 
-def _first(value: Any) -> str:
+def first_value(value: Any) -> str:
+    """A stored qy_* field comes back as a list of one."""
     if isinstance(value, list):
         return str(value[0]) if value else ""
     return "" if value is None else str(value)
@@ -93,14 +94,14 @@ def query_words(q: str) -> list[str]:
 
 
 def _member(doc: dict[str, Any]) -> dict[str, Any]:
-    level = _first(doc.get("qy_level"))
-    region = _first(doc.get("qy_region"))
-    place = _first(doc.get("qy_place"))
+    level = first_value(doc.get("qy_level"))
+    region = first_value(doc.get("qy_region"))
+    place = first_value(doc.get("qy_place"))
     county = jurisdictions.by_code(region[:6]) if region else None
     county_name = county.name if county and county.level == "county" else ""
     return {
         "name": doc["name"], "title": doc.get("title", ""), "type": doc.get("dataset_type", ""),
-        "organization": doc.get("organization", ""), "department": _first(doc.get("qy_org_title")),
+        "organization": doc.get("organization", ""), "department": first_value(doc.get("qy_org_title")),
         "region_code": region, "level": level,
         "jurisdiction": jurisdictions.label_of(region, level, county_name, place),
     }
@@ -155,7 +156,7 @@ def qingyang_portal_search(context: dict, data_dict: dict) -> dict[str, Any]:
         formal = terms.synonyms().rewrite(q)
         if formal != q:
             heads = page_of_groups(formal)
-    keys = [_first(d.get("qy_group_key")) for d in heads["results"] if d.get("qy_group_key")]
+    keys = [first_value(d.get("qy_group_key")) for d in heads["results"] if d.get("qy_group_key")]
     members: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
     if keys:
         quoted = " OR ".join('"%s"' % k.replace('"', '\\"') for k in keys)
@@ -164,11 +165,11 @@ def qingyang_portal_search(context: dict, data_dict: dict) -> dict[str, Any]:
             "rows": 1000, "fl": MEMBER_FIELDS, "include_private": False,
         })
         for doc in found["results"]:
-            members.setdefault(_first(doc.get("qy_group_key")), []).append(_member(doc))
+            members.setdefault(first_value(doc.get("qy_group_key")), []).append(_member(doc))
     words = query_words(q) if q else []
     groups = []
     for doc in heads["results"]:
-        key = _first(doc.get("qy_group_key"))
+        key = first_value(doc.get("qy_group_key"))
         items = sorted(members.get(key) or [], key=_member_order(chosen))
         if not items:
             continue

@@ -14,7 +14,7 @@ from ckanext.qingyang.core import listdef
 from ckanext.qingyang.core.codes import QINGYANG_COUNTIES
 from ckanext.qingyang.pages import caller_context
 from ckanext.qingyang.portal import jurisdictions
-from ckanext.qingyang.portal.search import THEMES, filters
+from ckanext.qingyang.portal.search import THEMES, filters, first_value
 
 PAGE = 20
 MAX_ITEMS = 5000      # a theme table reads at most this many items per view
@@ -77,13 +77,7 @@ def _tabled(type_name: str, fq: list[str]) -> list[dict[str, Any]]:
     fields = catalog_search.STORED_FOR_TABLES[type_name]
     docs = _all(fq, fl=["name", "title", *(f"qy_f_{f}" for f in fields)])
     return [{"name": d["name"], "title": d.get("title", ""),
-             **{f: _first(d.get(f"qy_f_{f}")) for f in fields}} for d in docs]
-
-
-def _first(value: Any) -> str:
-    if isinstance(value, list):
-        return str(value[0]) if value else ""
-    return "" if value is None else str(value)
+             **{f: first_value(d.get(f"qy_f_{f}")) for f in fields}} for d in docs]
 
 
 def _decimal(value: Any) -> Decimal:
