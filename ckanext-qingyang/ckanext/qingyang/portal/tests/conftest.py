@@ -1,7 +1,4 @@
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from ckanext.qingyang.portal.tests.items import create
 from ckanext.qingyang.tests.factories import department
@@ -40,33 +37,3 @@ def world():
         return world_module.build()
     finally:
         plugins.unload_all()
-
-
-# Debian's chromium, driven by Playwright (never `playwright install`: its download cannot run here)
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture()
-def live_url(app):
-    server = make_server("127.0.0.1", 0, app.app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-
-
-@pytest.fixture()
-def browser(live_url):
-    port = live_url.rsplit(":", 1)[1]
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--no-sandbox", f"--explicitly-allowed-ports={port}"])
-        yield browser
-        browser.close()
-
-
