@@ -58,6 +58,7 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IMiddleware, inherit=True)
     # i18n/: English for the strings the Chinese templates show (so far the portal's)
     p.implements(p.ITranslation)
 
@@ -74,6 +75,11 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
             parsers = parsers.split()
         if "collapse" not in parsers:
             config["ckan.search.solr_allowed_query_parsers"] = [*parsers, "collapse"]
+
+    # IMiddleware
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        cache.settle_assets()
+        return app
 
     # IClick
     def get_commands(self):

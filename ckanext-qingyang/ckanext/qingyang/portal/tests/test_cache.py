@@ -48,3 +48,15 @@ def test_signed_in_users_always_get_a_fresh_page(app, service):
     _get(app, "/theme/service")
     res = _get(app, "/theme/service", headers={"Authorization": token})
     assert "X-Qingyang-Cache" not in res.headers
+
+
+@pytest.mark.ckan_config("ckanext.qingyang.settle_assets", True)
+def test_settled_assets_still_serve_every_stylesheet(app):
+    from ckan.lib import webassets_tools
+
+    assert webassets_tools.env.auto_build is False
+    page = _get(app, "/theme/service").body
+    sheets = [part.split('"')[0] for part in page.split('href="')[1:] if ".css" in part.split('"')[0]]
+    assert any("portal.css" in s for s in sheets) and any("site.css" in s for s in sheets)
+    for sheet in sheets:
+        assert app.get(sheet).status_code == 200, sheet
