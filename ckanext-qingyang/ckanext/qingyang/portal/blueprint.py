@@ -81,9 +81,11 @@ def theme(theme: str):
         if which == "power":
             extra["data"] = themes.powers(chosen, args.get("org", ""), args.get("power_type", ""))
         elif which == "fund":
-            extra["data"] = themes.funds(chosen, args.get("year", ""), args.get("org", ""))
+            extra["data"] = themes.funds(chosen, args.get("year", ""), args.get("org", ""),
+                                         args.get("page", 1, type=int))
         else:
-            extra["data"] = themes.poverty(chosen, args.get("year", ""))
+            extra["data"] = themes.poverty(chosen, args.get("year", ""), args.get("county", ""),
+                                           args.get("township", ""))
         extra["args"] = dict(args)
         return tk.render("qingyang/portal/sunshine.html", extra)
     # 服务对象: everyone's items unless 个人 or 法人 is chosen

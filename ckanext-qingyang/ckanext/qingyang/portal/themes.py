@@ -112,8 +112,13 @@ def powers(chosen: jurisdictions.Jurisdiction, org: str, power_type: str) -> dic
     return out
 
 
-def funds(chosen: jurisdictions.Jurisdiction, year: str, org: str) -> dict[str, Any]:
-    """财政专项资金 of a 预算年度, by department, with the total 预算数额 (万元)."""
+TABLE_ROWS = 50
+
+
+def funds(chosen: jurisdictions.Jurisdiction, year: str, org: str, page: int = 1) -> dict[str, Any]:
+    """财政专项资金 of a 预算年度, by department, with the total 预算数额 (万元).
+
+    The total and the chart count every item; the table shows TABLE_ROWS at a time."""
     base = filters(chosen, ["special_fund"])
     years = sorted((r["value"] for r in facet(base, "list_year")), reverse=True)
     year = year if year in years else (years[0] if years else "")
@@ -124,7 +129,10 @@ def funds(chosen: jurisdictions.Jurisdiction, year: str, org: str) -> dict[str, 
         i["amount"] = _decimal(i.get("budget_amount"))
         by_department[i.get("competent_department") or ""] += i["amount"]
     chart = sorted(by_department.items(), key=lambda kv: -kv[1])
+    pages = max(1, -(-len(items) // TABLE_ROWS))
+    page = min(max(page, 1), pages)
     return {"years": years, "year": year, "departments": departments(fq), "items": items,
+            "rows": items[(page - 1) * TABLE_ROWS:page * TABLE_ROWS], "page": page, "pages": pages,
             "total": sum((i["amount"] for i in items), Decimal(0)),
             "chart": [{"name": k, "value": round(float(v), 2)} for k, v in chart]}
 
@@ -132,8 +140,18 @@ def funds(chosen: jurisdictions.Jurisdiction, year: str, org: str) -> dict[str, 
 FUND_FIELDS = ("fund_central", "fund_province", "fund_city", "fund_county")
 
 
-def poverty(chosen: jurisdictions.Jurisdiction, year: str) -> dict[str, Any]:
-    """扶贫清单 as county → township → village, with funds and households served."""
+PROJECTS_AT_ONCE = 300   # a county listing more projects opens one township at a time
+
+
+def poverty(chosen: jurisdictions.Jurisdiction, year: str, county: str = "",
+            township: str = "") -> dict[str, Any]:
+    """扶贫清单 as county → township → village, with funds and households served.
+
+    Every county and township carries its totals. Villages and their projects are listed
+    for one county at a time (the chosen one, or the only one), and in a county of more
+    than PROJECTS_AT_ONCE projects for one township at a time: a year of the whole city
+    is thousands of projects, too long for a phone and for one render.
+    """
     base = filters(chosen, ["poverty_project"])
     years = sorted((r["value"] for r in facet(base, "list_year")), reverse=True)
     year = year if year in years else (years[0] if years else "")
@@ -142,16 +160,25 @@ def poverty(chosen: jurisdictions.Jurisdiction, year: str) -> dict[str, Any]:
     for i in items:
         i["funds"] = sum((_decimal(i.get(f)) for f in FUND_FIELDS), Decimal(0))
         tree[i.get("county") or ""][i.get("township") or ""][i.get("village") or ""].append(i)
+    if len(tree) == 1:
+        county = next(iter(tree))
+    if county in tree and len(tree[county]) == 1:
+        township = next(iter(tree[county]))
     counties = []
-    for county, townships in sorted(tree.items()):
+    for code, townships in sorted(tree.items()):
+        projects = [p for t in townships.values() for v in t.values() for p in v]
+        whole = code == county and len(projects) <= PROJECTS_AT_ONCE
         t_rows = []
-        for township, villages in sorted(townships.items()):
-            v_rows = [{"name": v, "projects": ps, **_sums(ps)} for v, ps in sorted(villages.items())]
-            t_rows.append({"name": township, "villages": v_rows,
+        for name, villages in sorted(townships.items()):
+            opened = code == county and (whole or name == township)
+            t_rows.append({"name": name, "opened": opened,
+                           "villages": ([{"name": v, "projects": ps, **_sums(ps)}
+                                         for v, ps in sorted(villages.items())] if opened else []),
                            **_sums([p for v in villages.values() for p in v])})
-        counties.append({"name": QINGYANG_COUNTIES.get(county, county), "townships": t_rows,
-                         **_sums([p for t in townships.values() for v in t.values() for p in v])})
-    return {"years": years, "year": year, "counties": counties, **_sums(items)}
+        counties.append({"code": code, "name": QINGYANG_COUNTIES.get(code, code), "opened": code == county,
+                         "townships": t_rows, **_sums(projects)})
+    return {"years": years, "year": year, "county": county, "township": township,
+            "counties": counties, **_sums(items)}
 
 
 def _sums(projects: list[dict[str, Any]]) -> dict[str, Any]:

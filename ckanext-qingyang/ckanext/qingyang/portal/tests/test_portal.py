@@ -175,6 +175,21 @@ def test_sunshine_funds_total_by_year_with_a_chart(app):
     assert rows == [["环县市场监督管理局", "120.50"], ["西峰区市场监督管理局", "80.00"]]
 
 
+def test_sunshine_fund_table_pages_but_the_total_counts_every_item(app, monkeypatch):
+    from ckanext.qingyang.portal import themes
+
+    monkeypatch.setattr(themes, "TABLE_ROWS", 1)
+    # addresses no other test asks for: the page cache must not answer with 50-row pages
+    first = _soup(app, "/theme/sunshine?year=2025&list=fund&page=1")
+    second = _soup(app, "/theme/sunshine?year=2025&list=fund&page=2")
+    for page in (first, second):
+        assert "200.50" in _text(page.select_one(".qy-total"))
+    titles = [_text(tr.select_one("td")) for page in (first, second)
+              for tr in page.select(".qy-table")[1].select("tbody tr")]
+    assert sorted(titles) == ["市场主体培育专项资金", "食品安全监管专项资金"]
+    assert "page=2" in first.select_one(".qy-pager a[rel=next]")["href"]
+
+
 def test_sunshine_poverty_goes_county_township_village(app):
     page = _soup(app, "/theme/sunshine?list=poverty")
     tree = page.select_one(".qy-tree")
