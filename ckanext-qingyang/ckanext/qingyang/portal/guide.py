@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.qingyang.core import listdef
-from ckanext.qingyang.publishing import workflow
+from ckanext.qingyang.catalog import jurisdiction
+from ckanext.qingyang.publishing import history, workflow
 
 GUIDE_TYPES = ("approval_item", "service_item")
 # the field holding the procedure, per type
@@ -61,30 +63,41 @@ def other_places(context: dict, pkg: dict[str, Any]) -> list[dict[str, Any]]:
     title = listdef.normalise(pkg.get("title") or "")
     if not title:
         return []
+    # only the fields shown: whole dicts of a hundred places cost more than the page
     found = tk.get_action("package_search")(_context(context), {
         "q": f"title:{_phrase(title)}",
-        "fq": f'+dataset_type:{pkg["type"]} -owner_org:"{pkg.get("owner_org")}"',
+        "fq": f'+dataset_type:{pkg["type"]} -owner_org:"{pkg.get("owner_org")}" '
+              f'+publish_state:({" OR ".join(IN_FORCE)}) -list_status:withdrawn',
+        "fl": ["name", "title", "dataset_type", "organization"],
         "rows": OTHER_PLACES_MAX})
-    return [r for r in found["results"]
-            if listdef.normalise(r.get("title") or "") == title
-            and r.get("publish_state") in IN_FORCE and r.get("list_status", "current") != "withdrawn"]
+    return [{"name": r["name"], "type": r.get("dataset_type"), "title": r.get("title", ""),
+             "organization": r.get("organization")}
+            for r in found["results"] if listdef.normalise(r.get("title") or "") == title]
 
 
-def _organizations(context: dict, names: list[str]) -> dict[str, dict[str, Any]]:
+def _organizations(names: list[str]) -> dict[str, dict[str, Any]]:
+    """Title and jurisdiction of each organization (organization_list would show each one)."""
     if not names:
         return {}
-    orgs = tk.get_action("organization_list")(_context(context), {
-        "organizations": names, "all_fields": True, "include_extras": True, "limit": len(names)})
-    return {o["name"]: o for o in orgs}
+    orgs = model.Session.query(model.Group).filter(model.Group.name.in_(names),
+                                                   model.Group.is_organization.is_(True))
+    out = {}
+    for org in orgs:
+        facts = jurisdiction.place(org)
+        out[org.name] = {"title": facts["org_title"], "jurisdiction": facts["place"],
+                         "jurisdiction_level": facts["jurisdiction_level"]}
+    return out
 
 
-def last_adjustment(context: dict, pkg: dict[str, Any]) -> dict[str, Any] | None:
-    """The latest published 调整 of the item (when, by which office, why)."""
-    history = tk.get_action("qingyang_item_history")(_context(context), {"id": pkg["id"]})
-    adjusted = [v for v in history["versions"] if v["change"] == "adjust" and v.get("published_at")]
+def last_adjustment(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest published 调整 of the item (when, by which office, why).
+
+    Read from the version table: the caller has already been allowed to see the item."""
+    adjusted = [v for v in workflow.versions(pkg["id"])
+                if v["change"] == "adjust" and v["state"] in ("published", "superseded") and v["published_at"]]
     if not adjusted:
         return None
-    latest = max(adjusted, key=lambda v: v["number"])
+    latest = history.version_dict(max(adjusted, key=lambda v: v["number"]), with_people=False)
     review = (latest.get("reviews") or [{}])[0]
     return {"at": latest["published_at"], "office": review.get("office"), "reason": review.get("reason")}
 
@@ -93,20 +106,19 @@ def facts(context: dict, pkg: dict[str, Any]) -> dict[str, Any]:
     """What the guide page shows besides the item's fields."""
     places = other_places(context, pkg)
     own = (pkg.get("organization") or {}).get("name")
-    orgs = _organizations(context, sorted({own, *(p["organization"]["name"] for p in places
-                                                 if p.get("organization"))} - {None}))
+    orgs = _organizations(sorted({own, *(p["organization"] for p in places if p.get("organization"))} - {None}))
     others = []
     for p in places:
-        org = orgs.get((p.get("organization") or {}).get("name"), {})
+        org = orgs.get(p.get("organization") or "", {})
         others.append({"name": p["name"], "type": p["type"], "title": p["title"],
-                       "department": org.get("title") or (p.get("organization") or {}).get("title", ""),
+                       "department": org.get("title", ""),
                        "jurisdiction": org.get("jurisdiction", ""), "level": org.get("jurisdiction_level", "")})
     others.sort(key=lambda o: (LEVEL_ORDER.get(o["level"], 9), o["jurisdiction"], o["department"]))
     home = orgs.get(own, {})
     return {"steps": steps(pkg.get(STEPS_FIELD[pkg["type"]])),
             "jurisdiction": home.get("jurisdiction", ""),
             "department": home.get("title") or (pkg.get("organization") or {}).get("title", ""),
-            "last_adjustment": last_adjustment(context, pkg),
+            "last_adjustment": last_adjustment(pkg),
             "other_places": others}
 
 

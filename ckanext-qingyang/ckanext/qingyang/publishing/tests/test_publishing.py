@@ -215,6 +215,9 @@ def test_the_whole_life_of_an_item_through_the_api(app, world, type_name):
        basis="庆政发〔2026〕1号", changes={col: v["adjusted"]})
     public = ok(app, w, None, "package_show", id=pkg["id"])
     assert (public["publish_state"], public[col]) == ("adjusted", v["adjusted"])
+    if type_name in ("approval_item", "service_item"):       # its 办事指南 says when and why
+        guide = page(app, w, None, f"/dataset/{pkg['name']}").get_data(as_text=True)
+        assert "最近调整" in guide and "机构职能调整" in guide, guide
     ok(app, w, reviewers[0], "qingyang_adjust", ids=[pkg["name"]], action="abolish", reason="事项取消",
        basis="庆政发〔2026〕2号")
     public = ok(app, w, None, "package_show", id=pkg["id"])        # kept, marked, with reason and 依据
