@@ -158,7 +158,10 @@ def poverty(chosen: jurisdictions.Jurisdiction, year: str, county: str = "",
     items = _tabled("poverty_project", base + ([f'list_year:"{year}"'] if year else []))
     tree: dict[str, dict[str, dict[str, list]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for i in items:
+        # once per project: every level's totals add these up
         i["funds"] = sum((_decimal(i.get(f)) for f in FUND_FIELDS), Decimal(0))
+        i["households"] = int(_decimal(i.get("households")))
+        i["beneficiaries"] = int(_decimal(i.get("beneficiaries")))
         tree[i.get("county") or ""][i.get("township") or ""][i.get("village") or ""].append(i)
     if len(tree) == 1:
         county = next(iter(tree))
@@ -182,10 +185,9 @@ def poverty(chosen: jurisdictions.Jurisdiction, year: str, county: str = "",
 
 
 def _sums(projects: list[dict[str, Any]]) -> dict[str, Any]:
-    def count(field: str) -> int:
-        return sum(int(_decimal(p.get(field))) for p in projects)
     return {"project_count": len(projects), "funds": sum((p["funds"] for p in projects), Decimal(0)),
-            "households": count("households"), "beneficiaries": count("beneficiaries")}
+            "households": sum(p["households"] for p in projects),
+            "beneficiaries": sum(p["beneficiaries"] for p in projects)}
 
 
 def type_label(type_name: str) -> str:
