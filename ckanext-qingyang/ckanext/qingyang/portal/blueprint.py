@@ -94,9 +94,11 @@ def theme(theme: str):
     base = themes.filters(chosen, list(THEMES[theme]))
     for_audience = [f'qy_audience:"{audience}"'] if audience else []
     fq = for_audience + ([f'qy_topic:"{topic}"'] if topic else []) + ([f'organization:"{org}"'] if org else [])
+    # the topics and the departments that serve the chosen audience, in one search
+    counted = themes.facets(base + for_audience, {"qy_topic": None, "organization": None})
     extra.update(audience=audience, topic=topic, org=org,
-                 topics=themes.topics(base + for_audience, audience),
-                 departments=themes.departments(base),
+                 topics=themes.topics(counted["qy_topic"], audience),
+                 departments=counted["organization"],
                  found=_grouped("", theme, fq, chosen))
     return tk.render("qingyang/portal/services.html", extra)
 

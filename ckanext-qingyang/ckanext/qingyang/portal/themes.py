@@ -36,13 +36,23 @@ def _all(fq: list[str], sort: str = "title_string asc", fl: list[str] | None = N
     return out
 
 
+def facets(fq: list[str], fields: dict[str, dict[str, str] | None],
+           limit: int = 500) -> dict[str, list[dict[str, Any]]]:
+    """Several facets of the items under fq in one search: field -> [{value, label, count}],
+    most items first. labels name coded values; the organization facet comes titled."""
+    found = _search({"fq_list": fq, "rows": 0, "facet.field": list(fields), "facet.limit": limit})
+    out = {}
+    for field, labels in fields.items():
+        items = found["search_facets"].get(field, {}).get("items", [])
+        out[field] = sorted(({"value": i["name"], "count": i["count"],
+                              "label": (labels or {}).get(i["name"]) or i.get("display_name") or i["name"]}
+                             for i in items), key=lambda i: -i["count"])
+    return out
+
+
 def facet(fq: list[str], field: str, labels: dict[str, str] | None = None,
           limit: int = 200) -> list[dict[str, Any]]:
-    found = _search({"fq_list": fq, "rows": 0, "facet.field": [field], "facet.limit": limit})
-    items = found["search_facets"].get(field, {}).get("items", [])
-    out = [{"value": i["name"], "label": (labels or {}).get(i["name"]) or i.get("display_name") or i["name"],
-            "count": i["count"]} for i in items]
-    return sorted(out, key=lambda i: -i["count"])
+    return facets(fq, {field: labels}, limit)[field]
 
 
 def theme_counts(chosen: jurisdictions.Jurisdiction) -> dict[str, int]:
@@ -63,10 +73,10 @@ def _choice_labels(type_name: str, field: str) -> dict[str, str]:
     return {c.value: (c.label_en if english and c.label_en else c.label) for c in col.choices}
 
 
-def topics(fq: list[str], audience: str) -> list[dict[str, Any]]:
-    """主题分类 tiles (for 个人 or 法人 when one is chosen) with counts; a topic without
-    items is still shown, so the taxonomy reads the same in every county."""
-    counts = {r["value"]: r["count"] for r in facet(fq, "qy_topic")}
+def topics(counted: list[dict[str, Any]], audience: str) -> list[dict[str, Any]]:
+    """主题分类 tiles (for 个人 or 法人 when one is chosen) with their counts (the qy_topic
+    facet); a topic without items is still shown, so the taxonomy reads the same in every county."""
+    counts = {r["value"]: r["count"] for r in counted}
     serves = listdef.topic_audiences()
     return [{"value": t.value, "label": t.label, "label_en": t.label_en, "count": counts.get(t.value, 0)}
             for t in listdef.choices_from("topics") if not audience or audience in serves.get(t.value, ())]
@@ -90,11 +100,9 @@ def _decimal(value: Any) -> Decimal:
 def powers(chosen: jurisdictions.Jurisdiction, org: str, power_type: str) -> dict[str, Any]:
     """权责清单 of one department: each power with its responsibility items beneath it."""
     base = filters(chosen, ["power_item"])
-    out: dict[str, Any] = {
-        "departments": departments(base),
-        "power_types": facet(base, "power_type", _choice_labels("power_item", "power_type")),
-        "powers": [],
-    }
+    counted = facets(base, {"organization": None, "power_type": _choice_labels("power_item", "power_type")})
+    out: dict[str, Any] = {"departments": counted["organization"], "power_types": counted["power_type"],
+                           "powers": []}
     if not org:
         return out
     fq = base + [f'organization:"{org}"'] + ([f'power_type:"{power_type}"'] if power_type else [])
