@@ -135,6 +135,19 @@ def test_not_found_page_is_chinese(app, huan_service):
     assert page.select_one("#error-content a")["href"] == "/"
 
 
+def test_server_error_page_is_chinese(app):
+    # CKAN renders an unexpected exception's page with code [500]; the page must not fail too
+    import ckan.plugins.toolkit as tk
+
+    # as CKAN's language middleware leaves a request (it runs outside Flask)
+    environ = {"CKAN_LANG": "zh_Hans_CN", "CKAN_LANG_IS_DEFAULT": True, "CKAN_CURRENT_URL": "/"}
+    with app.flask_app.test_request_context("/", environ_base=environ):
+        app.flask_app.preprocess_request()
+        html = tk.render("error_document_template.html", {"code": [500], "content": "Internal server error"})
+    text = BeautifulSoup(html, "html.parser").select_one("#error-content").get_text(" ", strip=True)
+    assert "出错了" in text and "服务器暂时出错" in text and "Internal server error" not in text
+
+
 def test_display_modes_come_from_the_cookie(app, huan_service):
     plain = _page(app, "/dataset/")
     assert "qy-large" not in plain.body["class"] and "qy-contrast" not in plain.body["class"]
