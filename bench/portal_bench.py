@@ -324,12 +324,15 @@ class Server:
 # ---------------------------------------------------------------- measuring
 
 BUST = itertools.count()
+COLD = None   # with --cold: the bench site's Redis, to bump the catalog generation
 
 
 def fetch(base: str, path: str, headers: dict, bust: bool = False) -> tuple[float, str | None, bool]:
     """(seconds, error or None, answered from the portal's page cache)."""
     if bust:  # a new address each time: the page cache (keyed by the full path) never has it
         path += ("&" if "?" in path else "?") + f"_bench={next(BUST)}"
+        if COLD is not None:  # as after an index write: kept data is stale too
+            COLD.incr("qingyang:catalog:generation")
     req = urllib.request.Request(base + path, headers={"Accept-Language": "zh-CN", **headers})
     start = time.perf_counter()
     hit = False
@@ -451,12 +454,22 @@ def main():
     parser.add_argument("--cache-bust", action="store_true",
                         help="a new query parameter on every page request: the portal's page cache never "
                              "answers, so every page is rendered (a visitor's first view after a catalog change)")
+    parser.add_argument("--cold", action="store_true",
+                        help="as --cache-bust, and the catalog changes before every page request (the "
+                             "generation in Redis is bumped): nothing kept answers, not even the data pages "
+                             "share (the worst case: pages read while a collection run writes)")
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1],
                         help="the repository holding .venv/ and var/ (default: this script's)")
     args = parser.parse_args()
 
     site = Site(args.root.resolve())
     site.port = args.port
+    if args.cold:
+        import redis
+
+        global COLD
+        args.cache_bust = True
+        COLD = redis.Redis(host="127.0.0.1", port=int(site.ports["REDIS_PORT"]), db=REDIS_DB)
     facts = machine_facts()
     print(f"{facts['host']}: {facts['cpus']} x {facts['cpu_model']}, {facts['ram_gb']} GB, "
           f"Python {facts['python']}, load {facts['loadavg_before']}", flush=True)
@@ -489,7 +502,7 @@ def main():
         commit += " (with uncommitted changes)"
     failing = [r["label"] for r in results["per_url"] if not r["ok"]]
     out = {"machine": facts, "commit": commit, "code": code, "catalog": {"size": args.size, "seed": args.seed, **catalog},
-           "settings": {k: getattr(args, k) for k in ("clients", "requests", "mixed", "warmup", "target_ms", "cache_bust")},
+           "settings": {k: getattr(args, k) for k in ("clients", "requests", "mixed", "warmup", "target_ms", "cache_bust", "cold")},
            **results, "pages_failing_target": failing}
     out_dir = site.var / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,9 @@ a page that shows a flash message, and the jurisdiction chooser when it sets the
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 GENERATION = "qingyang:catalog:generation"
 PREFIX = "qingyang:page:"
+DATA_PREFIX = "qingyang:data:"
 # the citizen's pages: the portal's own and an item's page (the 办事指南); anonymous
 # visitors all see the same public items
 ENDPOINTS = {"home.index", "qingyang_portal.search", "qingyang_portal.theme",
@@ -84,6 +87,34 @@ def keep_page(response: Response) -> Response:
         except Exception:
             log.exception("page cache: could not keep the page")
     return response
+
+
+def kept_data(name: str, parts: list[str], compute: Callable[[], Any]) -> Any:
+    """Data that many anonymous pages share, kept as pages are (same generation, same age).
+
+    A year's 专项资金 or 扶贫项目 feed every page of that table, in both languages and
+    every display mode: over a thousand items read once per catalog change, not per page.
+    Logged-in callers may see more than the public, so they always compute.
+    """
+    if _seconds() <= 0 or not getattr(tk.current_user, "is_anonymous", False):
+        return compute()
+    try:
+        redis = connect_to_redis()
+        generation = (redis.get(GENERATION) or b"0").decode()
+        raw = json.dumps([name, parts], ensure_ascii=False).encode()
+        key = f"{DATA_PREFIX}{generation}:{hashlib.sha256(raw).hexdigest()}"
+        kept = redis.get(key)
+        if kept is not None:
+            return json.loads(kept)
+    except Exception:
+        log.exception("data cache: lookup failed; computing")
+        return compute()
+    value = compute()
+    try:
+        redis.setex(key, _seconds(), json.dumps(value, ensure_ascii=False))
+    except Exception:
+        log.exception("data cache: could not keep %s", name)
+    return value
 
 
 def settle_assets() -> None:

@@ -13,7 +13,7 @@ from ckanext.qingyang.catalog import search as catalog_search
 from ckanext.qingyang.core import listdef
 from ckanext.qingyang.core.codes import QINGYANG_COUNTIES
 from ckanext.qingyang.pages import caller_context
-from ckanext.qingyang.portal import jurisdictions
+from ckanext.qingyang.portal import cache, jurisdictions
 from ckanext.qingyang.portal.search import THEMES, filters, first_value
 
 PAGE = 20
@@ -83,11 +83,15 @@ def topics(counted: list[dict[str, Any]], audience: str) -> list[dict[str, Any]]
 
 
 def _tabled(type_name: str, fq: list[str]) -> list[dict[str, Any]]:
-    """Items with name, title and their table fields (catalog/search.py STORED_FOR_TABLES)."""
+    """Items with name, title and their table fields (catalog/search.py STORED_FOR_TABLES),
+    kept for the other anonymous pages of the same table (portal/cache.py)."""
     fields = catalog_search.STORED_FOR_TABLES[type_name]
-    docs = _all(fq, fl=["name", "title", *(f"qy_f_{f}" for f in fields)])
-    return [{"name": d["name"], "title": d.get("title", ""),
-             **{f: first_value(d.get(f"qy_f_{f}")) for f in fields}} for d in docs]
+
+    def read() -> list[dict[str, Any]]:
+        docs = _all(fq, fl=["name", "title", *(f"qy_f_{f}" for f in fields)])
+        return [{"name": d["name"], "title": d.get("title", ""),
+                 **{f: first_value(d.get(f"qy_f_{f}")) for f in fields}} for d in docs]
+    return cache.kept_data(f"tabled:{type_name}", fq, read)
 
 
 def _decimal(value: Any) -> Decimal:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 
 from ckanext.qingyang.portal.tests.items import create
@@ -60,3 +61,20 @@ def test_settled_assets_still_serve_every_stylesheet(app):
     assert any("portal.css" in s for s in sheets) and any("site.css" in s for s in sheets)
     for sheet in sheets:
         assert app.get(sheet).status_code == 200, sheet
+
+
+def test_a_years_fund_table_is_read_once_and_again_after_a_change(app, service):
+    city = department(name="qingyang-finance", title="庆阳市财政局")
+    create(city, "special_fund", title="养老服务专项资金", budget_year="2025",
+           competent_department="庆阳市民政局", budget_amount="100")
+
+    def total(url):
+        return BeautifulSoup(_get(app, url).body, "html.parser").select_one(".qy-total").get_text()
+
+    assert "100.00" in total("/theme/sunshine?list=fund&year=2025")
+    # another page of the same table (English) shares the year's items
+    assert "100.00" in total("/en/theme/sunshine?list=fund&year=2025")
+    create(city, "special_fund", title="就业创业专项资金", budget_year="2025",
+           competent_department="庆阳市人社局", budget_amount="50")
+    # a page never rendered before, so only the data could be stale
+    assert "150.00" in total("/theme/sunshine?year=2025&list=fund")
