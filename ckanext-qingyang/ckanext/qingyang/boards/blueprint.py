@@ -26,7 +26,6 @@ boards = Blueprint("qingyang_boards", __name__)
 boards.record_once(attach)
 
 RATINGS = ("满意", "基本满意", "不满意")
-REJECT_REASONS = (("spam", "垃圾信息"), ("out_of_scope", "不属于受理范围"), ("duplicate", "重复留言"))
 SESSION_CODE = "qingyang_board_code"
 
 
@@ -51,6 +50,13 @@ def _messages(e: Exception) -> list[str]:
     return [str(e) or _("无权操作")]
 
 
+@boards.before_request
+def never_kept():
+    """No proxy or browser cache keeps a boards page: /ask carries a single-use captcha
+    token, /track a message (CKAN would mark anonymous pages public)."""
+    tk.request.environ["__no_cache__"] = True
+
+
 @boards.errorhandler(429)
 def too_many(e):
     return tk.render("qingyang/boards/too_many.html", {"limit": getattr(e, "description", "")}), 429
@@ -65,13 +71,13 @@ def _ask_page(data: dict[str, Any], errors: dict[str, list[str]], status: int = 
         "captcha": forms.new_captcha(), "max_content": forms.MAX_CONTENT,
         "max_title": forms.MAX_TITLE, "max_files": forms.MAX_FILES,
         "unknown": forms.UNKNOWN, "honeypot": forms.HONEYPOT,
-        "field_order": forms.FIELDS}), status
+        "field_order": forms.FIELDS, "rules": forms.rules()}), status
 
 
 @boards.route("/ask", methods=["GET"])
 def ask():
     return _ask_page({"jurisdiction": forms.default_place(), "organization": "",
-                      "publish_consent": True}, {})
+                      "publish_consent": False}, {})
 
 
 @boards.route("/ask", methods=["POST"])
@@ -82,9 +88,9 @@ def ask_post():
     if forms.honeypot_filled(form):
         # a robot: refused as a whole, nothing stored, nothing said about why
         return _ask_page(forms.kept(data), {"": [_("提交没有成功,请刷新页面后重新填写。")]}, 400)
-    errors = forms.web_checks(form, data)
+    errors = forms.web_checks(data)
     if not forms.check_captcha(form.get("captcha_token", ""), form.get("captcha", "")):
-        errors["captcha"] = [_("验证码不对,请看新的图片重新输入")]
+        errors["captcha"] = [_("验证码:不对,请看新的图片重新输入")]
     if errors:
         return _ask_page(forms.kept(data), errors, 400)
     context = dict(caller_context(), qingyang_captcha_passed=True)
@@ -269,7 +275,7 @@ def _message_page(message: dict, errors: list[str], status: int = 200, form: dic
     orgs = _transfer_targets(message)
     return tk.render("qingyang/boards/message.html", {
         "message": message, "errors": errors, "form": form or {},
-        "reject_reasons": REJECT_REASONS, "departments": orgs,
+        "reject_reasons": list(forms.rules().reject_reasons.items()), "departments": orgs,
         "notice": session.pop("qingyang_board_notice", None)}), status
 
 
@@ -358,9 +364,3 @@ def _opened(opened: Any) -> tuple[bytes, str, str]:
 
 BLUEPRINTS = [boards]
 
-
-def staff_orgs_of(user: model.User | None) -> bool:
-    """The header shows 留言办理 to people who belong to a department."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.sysadmin or user.get_groups("organization"))

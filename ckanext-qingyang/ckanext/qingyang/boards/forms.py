@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from captcha.image import ImageCaptcha
 from ckan.lib.redis import connect_to_redis
 
+from ckanext.qingyang.core import boards as core_boards
 from ckanext.qingyang.portal import jurisdictions
 
 # the form's fields, in the order the page shows them (errors are listed in this order)
@@ -24,9 +25,9 @@ FIELDS = ("kind", "jurisdiction", "organization", "title", "content", "attachmen
 KINDS = (("consult", "咨询"), ("suggest", "建议"), ("complain", "投诉"), ("help", "求助"))
 KIND_HINTS = {"consult": "问政策、问办事", "suggest": "对工作提意见", "complain": "反映不作为、乱作为",
               "help": "遇到困难请求帮助"}
-MAX_CONTENT = 2000
-MAX_TITLE = 50
-MAX_FILES = 3
+MAX_CONTENT = core_boards.MAX_CONTENT
+MAX_TITLE = core_boards.MAX_TITLE
+MAX_FILES = core_boards.MAX_FILES
 UNKNOWN = "不清楚"      # the department: the jurisdiction's 政务服务中心 dispatches it
 # The honeypot: a field people never see or reach (hidden, out of the tab order, not read
 # aloud); a form robot fills every field it finds.
@@ -177,30 +178,30 @@ def read(form, files) -> dict[str, Any]:
     }
 
 
-def web_checks(form, data: dict[str, Any]) -> dict[str, list[str]]:
-    """What the page refuses before the action sees the message: empty required fields
-    (all at once), more than three files and the choice of kind. The action checks the
-    rest (lengths, the phone, the files' content) and refuses the same again."""
-    _ = tk._
-    errors: dict[str, list[str]] = {}
-    if data["kind"] not in {k for k, _label in KINDS} | {label for _k, label in KINDS}:
-        errors["kind"] = [_("请选择留言类型:咨询、建议、投诉或求助")]
+def rules() -> core_boards.Rules:
+    return core_boards.load(tk.config.get("ckanext.qingyang.catalogs_dir"))
+
+
+def web_checks(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Every field's errors at once, before the captcha is spent and before the action
+    stores anything: the core's own rules (core/boards.py, which the action applies again),
+    plus the department and the files (read, then rewound for the action)."""
+    _clean, errors = core_boards.validate_message(rules(), data)
     if not data["organization"] and not data["jurisdiction"]:
-        errors["organization"] = [_("请选择受理部门;不清楚可选“不清楚”")]
-    if not data["title"]:
-        errors["title"] = [_("请填写标题")]
-    elif len(data["title"]) > MAX_TITLE:
-        errors["title"] = [_("标题最多 {n} 个字").format(n=MAX_TITLE)]
-    if not data["content"]:
-        errors["content"] = [_("请填写留言内容")]
-    elif len(data["content"]) > MAX_CONTENT:
-        errors["content"] = [_("留言内容最多 {n} 个字,现在有 {m} 个字").format(n=MAX_CONTENT, m=len(data["content"]))]
-    if len(data["attachments"]) > MAX_FILES:
-        errors["attachments"] = [_("最多上传 {n} 个附件").format(n=MAX_FILES)]
-    if not data["anonymous"] and not data["name"]:
-        errors["name"] = [_("请填写姓名,或选择匿名")]
-    if not data["phone"]:
-        errors["phone"] = [_("请填写手机号码")]
+        errors.setdefault("organization", []).append(tk._("部门:请选择受理部门;不清楚可选“不清楚”"))
+    files = data["attachments"]
+    if len(files) > core_boards.MAX_FILES:
+        errors.setdefault("attachments", []).append(
+            tk._("附件:最多 {n} 个").format(n=core_boards.MAX_FILES))
+    elif files:
+        pairs = []
+        for f in files:
+            # at most a byte over the limit is read: enough to refuse an oversized file
+            pairs.append((f.filename, f.stream.read(core_boards.MAX_FILE_BYTES + 1)))
+            f.stream.seek(0)
+        _accepted, file_errors = core_boards.check_attachments(pairs)
+        if file_errors:
+            errors.setdefault("attachments", []).extend(file_errors)
     return errors
 
 
