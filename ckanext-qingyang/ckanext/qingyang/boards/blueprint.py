@@ -10,7 +10,6 @@ decides who may do what.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 import urllib.parse
 from typing import Any
 
@@ -122,9 +121,15 @@ def captcha_image(token: str):
 # -- 我要查
 
 def _by_code(code: str) -> dict | None:
+    """The message of a code; None for an unknown or malformed one (the same answer).
+    Over the action's own lookup limit per address: the 429 page."""
     try:
         return tk.get_action("qingyang_message_show")(caller_context(), {"code": code})
-    except (tk.ObjectNotFound, tk.ValidationError):
+    except tk.ObjectNotFound:
+        return None
+    except tk.ValidationError as e:
+        if "code" in e.error_dict:
+            return tk.abort(429, "".join(e.error_dict["code"]))
         return None
 
 
@@ -157,6 +162,13 @@ def rate():
             "errors": _messages(e)}), 400
     session["qingyang_board_notice"] = _("谢谢您的评价。")
     return redirect(tk.h.url_for("qingyang_boards.track", code=code) + "#qy-rating", code=303)
+
+
+@boards.route("/track/attachments/<id>/<attachment_id>")
+@limiter.limit(track_limit, error_message=lambda: tk._("查询太频繁了,请过一会儿再试。"))
+def track_attachment(id: str, attachment_id: str):
+    """The asker's own attachments, with the code (files.py checks it)."""
+    return _send_attachment(id, attachment_id, code=(tk.request.args.get("code") or "").strip().upper())
 
 
 # -- 我要看
@@ -292,7 +304,7 @@ def message(id: str):
 
 # each form of the message page: the action it calls and the fields it sends
 STEPS = {
-    "accept": ("qingyang_message_accept", ()),
+    "accept": ("qingyang_message_accept", ("organization", "note")),
     "reject": ("qingyang_message_reject", ("reason", "note")),
     "transfer": ("qingyang_message_transfer", ("organization", "reason")),
     "reply": ("qingyang_message_reply", ("text",)),
@@ -331,35 +343,24 @@ def step(id: str, step: str):
 @boards.route("/boards/messages/<id>/attachments/<attachment_id>")
 def attachment(id: str, attachment_id: str):
     require_login()
+    return _send_attachment(id, attachment_id)
+
+
+def _send_attachment(id: str, attachment_id: str, code: str | None = None):
+    """A download, never shown inline: the type files.py sniffed from the content, and a
+    name that only the filename* parameter carries (it may be anything a citizen typed)."""
     from ckanext.qingyang.boards import files
 
     try:
-        opened = files.open_attachment(id, attachment_id, tk.current_user)
-    except (tk.ObjectNotFound, KeyError, FileNotFoundError):
+        f, filename, mimetype = files.open_attachment(id, attachment_id, tk.current_user, code=code)
+    except tk.ObjectNotFound:
         return tk.abort(404, _("附件不存在"))
-    except tk.NotAuthorized:
-        return tk.abort(403, _("无权查看这个附件"))
-    data, filename, mimetype = _opened(opened)
+    with f:
+        data = f.read()
     quoted = urllib.parse.quote(filename)
     return Response(data, mimetype=mimetype or "application/octet-stream", headers={
         "Content-Disposition": f"attachment; filename=\"attachment\"; filename*=UTF-8''{quoted}",
         "X-Content-Type-Options": "nosniff"})
-
-
-def _opened(opened: Any) -> tuple[bytes, str, str]:
-    """files.open_attachment's answer, as bytes, the name and the sniffed type."""
-    if isinstance(opened, dict):
-        data = opened.get("data")
-        if data is None and opened.get("path"):
-            with open(opened["path"], "rb") as f:
-                data = f.read()
-        return data, opened.get("filename") or "attachment", opened.get("mimetype") or ""
-    if isinstance(opened, tuple):
-        data, filename, *rest = opened
-        if hasattr(data, "read"):
-            data = data.read()
-        return data, filename, rest[0] if rest else (mimetypes.guess_type(filename)[0] or "")
-    return opened.read(), "attachment", ""
 
 
 BLUEPRINTS = [boards]

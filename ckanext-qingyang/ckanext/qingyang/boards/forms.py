@@ -154,6 +154,14 @@ def default_place() -> str:
     return city.code if city else ""
 
 
+def centre_place(code: str) -> str:
+    """Whose 政务服务中心 dispatches a 不清楚 message: a township's is its county's."""
+    place = jurisdictions.by_code(code) if code else None
+    if place is not None and place.level == "township":
+        return place.county_code
+    return code
+
+
 # -- reading the posted form
 
 def _bool(value: Any) -> bool:
@@ -166,7 +174,7 @@ def read(form, files) -> dict[str, Any]:
     department = (form.get("organization") or "").strip()
     return {
         "kind": (form.get("kind") or "").strip(),
-        "jurisdiction": (form.get("jurisdiction") or "").strip(),
+        "jurisdiction": centre_place((form.get("jurisdiction") or "").strip()),
         "organization": "" if department == UNKNOWN else department,
         "title": (form.get("title") or "").strip(),
         "content": (form.get("content") or "").strip(),
