@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # After `make up` started the services: sysadmin, organization tree, demo
-# catalog, then the URLs and the login.
+# catalog, demo 我要问 messages (after the tree: they need its 政务服务中心; a rerun adds
+# only what is missing), then the URLs and the login.
 source "$(dirname "$0")/lib.sh"
 ADMIN=admin
 secret ckan_admin_password >/dev/null
@@ -10,6 +11,7 @@ out="$("$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang \
   demo --size "${DEMO_SIZE:-2000}" \
   reindex --type shared_resource \
   demo-access --secrets "$VAR/secrets" \
+  demo-messages --size "${DEMO_MESSAGES:-300}" \
   2> "$VAR/log/after-up.log")" || { tail -20 "$VAR/log/after-up.log"; die "loading the catalog failed (var/log/after-up.log)"; }
 echo "$out" | sed 's/^/  /'
 first_run=false

@@ -206,3 +206,19 @@ def demo_access(secrets_dir: str):
 
 def get_commands():
     return [qingyang]
+
+
+@qingyang.command("demo-messages")
+@click.option("--size", default=300, show_default=True, type=click.IntRange(min=1),
+              help="How many 我要问 messages in all (every state of their life).")
+@click.option("--seed", default=15, show_default=True, type=int, help="Same seed, same messages.")
+def demo_messages(size: int, seed: int):
+    """Load demo 我要问 messages (示例) from catalogs/demo/messages.yaml into every state.
+
+    Needs the organization tree (load-orgs): each jurisdiction's 政务服务中心 and departments.
+    Rerunning with the same size and seed adds only what is missing.
+    """
+    from ckanext.qingyang.boards import demo
+
+    report = demo.load(size, seed)
+    click.echo(f"demo messages: {report['created']} created, {report['kept']} already there")

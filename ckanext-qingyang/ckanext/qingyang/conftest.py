@@ -53,3 +53,38 @@ def browser(live_url):
         browser.close()
 
 
+
+
+# A real SMTP server for mail tests (aiosmtpd, as the issue asks): CKAN's mailer delivers
+# to it through smtp.server; the test reads what arrived.
+@pytest.fixture()
+def smtp_server(ckan_config, monkeypatch):
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                  "subject": str(msg["subject"]), "body": msg.get_body(("plain", "html")).get_content()})
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
+    monkeypatch.setitem(ckan_config, "smtp.starttls", False)
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "noreply@qingyang.example.gov.cn")
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -23,6 +23,7 @@ from ckanext.qingyang.boards import files, limits, messages, notify
 from ckanext.qingyang.boards.model import ladder_step, message, message_seq, supervision
 from ckanext.qingyang.core import boards as rules
 from ckanext.qingyang.core import markers
+from ckanext.qingyang.sharing import access
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def qingyang_message_create(context: dict, data_dict: dict) -> dict[str, Any]:
     except limits.Limited as e:
         _fail({"phone": [str(e)]})
 
-    who = messages.caller(context)
+    user = access.context_user(context)
     created = messages.now()
     seq = model.Session.execute(sa.select(message_seq.next_value())).scalar()
     msg_id = str(uuid.uuid4())
@@ -144,19 +145,25 @@ def qingyang_message_create(context: dict, data_dict: dict) -> dict[str, Any]:
         title=(messages.DEMO_PREFIX if demo and not clean["title"].startswith(messages.DEMO_PREFIX) else "") + clean["title"],
         content=clean["content"], name=clean.get("name", ""), anonymous=clean["anonymous"], phone=clean["phone"],
         publish_consent=clean["publish_consent"], status="pending", created=created,
-        created_by=who.user.id if who.user else None,
-        deadline=rules.accept_days_due(r, deadlines.calendar(), created.date()), demo=demo, updated=created)
+        created_by=user.id if user else None,
+        deadline=rules.accept_days_due(r, deadlines.calendar(), created.date()), demo=demo, updated=created,
+        round=1, transfers_used=0, published=False)
     try:
         model.Session.execute(message.insert().values(**row))
-        messages.add_history(msg_id, "create", to_status="pending", user=who.user, at=created,
-                             note=f"留言类型:{r.kinds[clean['kind']].label}")
-        files.store(msg_id, uploads, checked)
+        note = f"留言类型:{r.kinds[clean['kind']].label}"
+        messages.add_history(msg_id, "create", to_status="pending", user=user, at=created, note=note)
+        stored = files.store(msg_id, uploads, checked)
         model.Session.commit()
     except Exception:
         model.Session.rollback()
         files.remove_folder(msg_id)
         raise
-    return messages.to_dict(messages.get(msg_id), None, with_code=True)
+    # answered from what was just written (no second read: integrating systems send many)
+    defaults = {c.name: None for c in message.columns}
+    first = dict(at=created, step="create", to_status="pending", organization_id=None, target_org=None,
+                 user_name=None, note=note)
+    return messages.to_dict(dict(defaults, **row), None, with_code=True, known_history=[first],
+                            known_attachments=[{k: a[k] for k in ("id", "filename", "mimetype", "size")} for a in stored])
 
 
 # ---------------------------------------------------------------- 我要查

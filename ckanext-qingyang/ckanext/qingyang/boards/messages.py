@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,8 +69,23 @@ def is_centre(g: model.Group) -> bool:
     return SERVICE_CENTER in jurisdiction.roles(g)
 
 
+_CENTRES: dict[str, tuple[float, str | None]] = {}
+CENTRE_CACHE_SECONDS = 60   # the tree changes rarely; a message finds its centre without a walk
+
+
 def centre_for_org(g: model.Group) -> model.Group | None:
-    """The 政务服务中心 of the nearest government up the tree that has one."""
+    """The 政务服务中心 of the nearest government up the tree that has one (kept a minute)."""
+    hit = _CENTRES.get(g.id)
+    if hit and hit[0] > time.monotonic():
+        centre = model.Group.get(hit[1]) if hit[1] else None
+        if centre is not None and centre.state == "active":
+            return centre
+    centre = _walk_to_centre(g)
+    _CENTRES[g.id] = (time.monotonic() + CENTRE_CACHE_SECONDS, centre.id if centre else None)
+    return centre
+
+
+def _walk_to_centre(g: model.Group) -> model.Group | None:
     if is_centre(g):
         return g
     chain = jurisdiction.ancestry(g)
@@ -111,7 +127,15 @@ def org_brief(org_id: str | None) -> dict | None:
 class Caller:
     user: model.User | None
     capacities: dict[str, str]      # org id -> own capacity (direct membership only)
-    platform_admin: bool
+    _platform_admin: bool | None = None
+
+    @property
+    def platform_admin(self) -> bool:
+        """Sysadmins and members of the department with the platform_admin duty (asked once)."""
+        if self._platform_admin is None:
+            self._platform_admin = bool(self.user is not None and (
+                self.user.sysadmin or any("platform_admin" in jurisdiction.roles(g) for g in _groups(self.capacities))))
+        return self._platform_admin
 
     def member(self, org_id: str | None) -> bool:
         return bool(org_id) and org_id in self.capacities
@@ -140,9 +164,7 @@ def caller(context: dict) -> Caller:
     m = model.Member
     rows = model.Session.query(m.group_id, m.capacity).filter(
         m.table_name == "user", m.table_id == user.id, m.state == "active")
-    caps = {g: c for g, c in rows}
-    admin = bool(user.sysadmin) or access.user_facts(user).platform_admin
-    return Caller(user, caps, admin)
+    return Caller(user, {g: c for g, c in rows})
 
 
 def relation(msg: dict, who: Caller) -> set[str]:
@@ -218,7 +240,8 @@ def _iso(v: Any) -> str | None:
 
 
 def to_dict(msg: dict, who: Caller | None = None, *, with_code: bool = False, public: bool = False,
-            full: bool = True) -> dict:
+            full: bool = True, known_history: list[dict] | None = None,
+            known_attachments: list[dict] | None = None) -> dict:
     """The message as the caller may see it (the contract in core/boards.py's docstring).
     full=False (lists): no timeline, attachments or supervisions."""
     r = board_rules()
@@ -247,7 +270,7 @@ def to_dict(msg: dict, who: Caller | None = None, *, with_code: bool = False, pu
         return out
 
     timeline = []
-    for h in history(msg["id"]) if full else ():
+    for h in (known_history if known_history is not None else history(msg["id"])) if full else ():
         if not staff and h["step"] in INTERNAL_STEPS:
             continue
         org_b = brief(h["organization_id"]) if h["organization_id"] else None
@@ -292,7 +315,8 @@ def to_dict(msg: dict, who: Caller | None = None, *, with_code: bool = False, pu
         "rating": msg["rating"],
         "rating_label": rules.RATINGS.get(msg["rating"] or ""),
         "first_rating": msg["first_rating"],
-        "attachments": files.for_message(msg["id"]) if full else [],
+        "attachments": (known_attachments if known_attachments is not None else files.for_message(msg["id"]))
+        if full else [],
         "transfers_left": max(0, 1 - (msg["transfers_used"] or 0)),
         "extension": ext,
         "reject_reason": msg["reject_reason"],
