@@ -227,6 +227,11 @@ def _staff_orgs() -> list[dict[str, Any]]:
     return tk.get_action("organization_list_for_user")(caller_context(), {"permission": "read"})
 
 
+# what each staff list shows unless "全部" is asked for: what waits for that reader
+WAITING = {"inbox": "dispatched,processing,extension_requested",
+           "centre": "pending,extension_requested"}
+
+
 def _staff_list(scope: str, template: str, extra: dict[str, Any] | None = None):
     require_login()
     args = tk.request.args
@@ -236,16 +241,21 @@ def _staff_list(scope: str, template: str, extra: dict[str, Any] | None = None):
     data = {"scope": scope, "rows": rows, "start": (page - 1) * rows}
     if chosen:
         data["organization"] = chosen
-    for key in ("kind", "status", "overdue", "q"):
+    for key in ("kind", "overdue", "q"):
         if args.get(key):
             data[key] = args[key]
+    shown = args.get("show") or ("waiting" if scope in WAITING else "all")
+    if shown == "waiting" and scope in WAITING:
+        data["status"] = WAITING[scope]
     try:
         found = tk.get_action("qingyang_message_list")(caller_context(), data)
     except tk.NotAuthorized as e:
         return tk.abort(403, str(e) or _("无权查看"))
     count = found.get("count") or 0
     found = dict(found, page=page, rows=rows, pages=max(1, -(-count // rows)))
-    return tk.render(template, dict({"found": found, "orgs": orgs, "chosen": chosen, "scope": scope},
+    return tk.render(template, dict({"found": found, "orgs": orgs, "chosen": chosen, "scope": scope,
+                                     "shown": shown, "may_filter": scope in WAITING,
+                                     "notice": session.pop("qingyang_board_notice", None)},
                                     **(extra or {})))
 
 
