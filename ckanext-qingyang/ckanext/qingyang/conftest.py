@@ -1,7 +1,6 @@
 import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +30,8 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture()
 def live_url(app):
+    from werkzeug.serving import make_server   # here: the Airflow venv (core tests) has no werkzeug
+
     server = make_server("127.0.0.1", 0, app.app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
