@@ -56,6 +56,13 @@ def never_kept():
     tk.request.environ["__no_cache__"] = True
 
 
+@boards.after_request
+def code_stays_here(response):
+    """/track?code=… must not hand the code to another site in a Referer header."""
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 @boards.errorhandler(429)
 def too_many(e):
     return tk.render("qingyang/boards/too_many.html", {"limit": getattr(e, "description", "")}), 429

@@ -189,6 +189,7 @@ def test_track_says_the_same_for_an_unknown_and_a_malformed_code(app):
     unknown = app.get("/track?code=QY2026-000001-ABCDEFGH")
     malformed = app.get("/track?code=hello")
     assert unknown.status_code == malformed.status_code == 404
+    assert unknown.headers["Referrer-Policy"] == "same-origin"
     assert soup(unknown).select_one(".qy-error").get_text() == soup(malformed).select_one(".qy-error").get_text()
     page = soup(app.get("/track"))
     assert page.select_one('form[action="/search"] input[name=q]') is not None      # 查事项
