@@ -503,7 +503,7 @@ def qingyang_message_supervise(context: dict, data_dict: dict) -> dict[str, Any]
 
 
 # ---------------------------------------------------------------- lists
-SCOPES = ("inbox", "centre", "supervise", "moderation", "public")
+SCOPES = ("inbox", "centre", "supervise", "moderation", "report", "public")
 
 
 @tk.side_effect_free
@@ -512,10 +512,12 @@ def qingyang_message_list(context: dict, data_dict: dict) -> dict[str, Any]:
 
     :param scope: inbox (the caller's departments, oldest first), centre (the caller's
         centres' jurisdictions), supervise (their late messages by department and age),
-        moderation (answered, asker consented, not yet published), public (published)
+        moderation (answered, asker consented, not yet published), report (listed for the
+        通报 of `month`, default this month: 5 working days late), public (published)
     :param organization, kind, status, month (YYYY-MM), q (words in title, content and
         reply), overdue (true), rows (default 20, at most 100), start
     """
+    data_dict = dict(data_dict)
     scope = data_dict.get("scope") or "public"
     if scope not in SCOPES:
         raise tk.ValidationError({"scope": [f"范围:应为 {' / '.join(SCOPES)}"]})
@@ -530,9 +532,20 @@ def qingyang_message_list(context: dict, data_dict: dict) -> dict[str, Any]:
         q = q.where(sa.or_(t.organization_id.in_(mine),
                            *[t.handlers.contains(o) for o in mine]) if mine else sa.false())
         q = q.where(t.status.notin_(("pending", "rejected")) | t.organization_id.in_(mine))
-    elif scope in ("centre", "supervise", "moderation"):
+    elif scope in ("centre", "supervise", "moderation", "report"):
         if not who.platform_admin:
             q = q.where(t.centre_id.in_(who.centres() or [""]))
+        if scope == "report":
+            month = str(data_dict.pop("month", None) or today.strftime("%Y-%m"))
+            m = re.fullmatch(r"(\d{4})-(\d{2})", month.strip())
+            if not m or not 1 <= int(m.group(2)) <= 12:
+                raise tk.ValidationError({"month": ["月份:格式应为 YYYY-MM"]})
+            first = dt.datetime(int(m.group(1)), int(m.group(2)), 1)
+            after = dt.datetime(first.year + first.month // 12, first.month % 12 + 1, 1)
+            l = ladder_step.c
+            listed = sa.select(l.message_id).where(l.step.like("report:%"), l.at >= first, l.at < after)
+            q = q.where(t.id.in_(listed))
+            order = [t.organization_id, t.deadline]
         if scope == "supervise":
             q = q.where(t.status.in_(rules.OPEN), t.deadline < today)
             order = [t.organization_id, t.deadline]

@@ -33,6 +33,10 @@ def test_overdue_then_supervised_and_the_mail_is_delivered(app, world, late, smt
     two_late = cal.due_on(due, 2)
     assert _escalate(app, world, two_late) == {"escalate": 1}
     assert _escalate(app, world, cal.due_on(due, 5)) == {"report": 1}
+    # listed for this month's 通报 (the month the step was taken)
+    report = ok(app, world, "centre", "qingyang_message_list", scope="report")
+    assert [m["id"] for m in report["results"]] == [late["id"]]
+    assert ok(app, world, "county_centre", "qingyang_message_list", scope="report")["count"] == 0
 
     # the mails so far: reminder and 催办 to the department's admin, 提请督办 and 通报 to the centre's
     subjects = [(m["to"], m["subject"]) for m in smtp_server.messages]
