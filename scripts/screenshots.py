@@ -2,7 +2,10 @@
 
     .venv/ckan/bin/python scripts/screenshots.py [--base URL] [--out DIR] [item names...]
 
-It shoots the portal's pages (PORTAL_PAGES) at both widths. Without names it asks the site's API for a published approval item and a service item
+It shoots the portal's pages (PORTAL_PAGES) and the boards' public pages (BOARD_PAGES) at
+both widths; with `--code` a message on /track, and with `--staff-token` (an API token of a
+政务服务中心 member, e.g. from `ckan user token add`) the staff pages (STAFF_PAGES) and the
+first message of the 受理 list. Without names it asks the site's API for a published approval item and a service item
 (those with the most 办事指南 fields filled in). For each item it writes the guide
 (`/dataset/<name>`) at both widths and the printable checklist
 (`/qingyang/guide/<name>/print`) on screen and as print media, into var/screenshots/.
@@ -44,6 +47,22 @@ PORTAL_PAGES = {
     "department": "/organization/huanxian-market-regulation",
     "login": "/user/login",
 }
+# 我要问 / 我要查 / 我要看 (anyone)
+BOARD_PAGES = {
+    "ask": "/ask",
+    "ask-en": "/en/ask",
+    "track": "/track",
+    "track-unknown": "/track?code=QY2026-000000-ABCDEFGH",
+    "answers": "/answers",
+    "answers-en": "/en/answers",
+}
+# the staff pages (signed in by --staff-token)
+STAFF_PAGES = {
+    "boards-inbox": "/boards/inbox",
+    "boards-centre": "/boards/centre",
+    "boards-supervise": "/boards/supervise",
+    "boards-moderation": "/boards/moderation",
+}
 GUIDE_FIELDS = ("acceptance_conditions", "service_location", "service_hours", "visits_required", "online",
                 "online_url", "complaint_phone", "audience", "topics", "phone", "fee_standard")
 
@@ -67,7 +86,8 @@ def pick_items(base: str) -> list[str]:
     return names
 
 
-def shoot(base: str, names: list[str], out: Path) -> list[Path]:
+def shoot(base: str, names: list[str], out: Path, code: str = "", staff_token: str = "",
+          portal: bool = True) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as pw:
@@ -76,9 +96,22 @@ def shoot(base: str, names: list[str], out: Path) -> list[Path]:
         allow = [f"--explicitly-allowed-ports={port}"] if port else []
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", *allow])
         try:
-            for stem, path in PORTAL_PAGES.items():
+            pages = dict(PORTAL_PAGES if portal else {}, **BOARD_PAGES)
+            if code:
+                pages["track-message"] = f"/track?code={code}"
+            for stem, path in pages.items():
                 for label, width in WIDTHS.items():
-                    written.append(_shot(browser, base + path, width, out / f"{stem}-{label}.png"))
+                    written.append(_shot(browser, base + path, width, out / f"{stem}-{label}.png",
+                                         ok=(200, 404) if stem == "track-unknown" else (200,)))
+            if staff_token:
+                staff = dict(STAFF_PAGES)
+                first = _first_message(browser, base, staff_token)
+                if first:
+                    staff["boards-message"] = first
+                for stem, path in staff.items():
+                    for label, width in WIDTHS.items():
+                        written.append(_shot(browser, base + path, width, out / f"{stem}-{label}.png",
+                                             headers={"Authorization": staff_token}))
             for name in names:
                 pages = {f"{name}-guide": f"{base}/dataset/{name}", f"{name}-print": f"{base}/qingyang/guide/{name}/print"}
                 for stem, url in pages.items():
@@ -91,12 +124,25 @@ def shoot(base: str, names: list[str], out: Path) -> list[Path]:
     return written
 
 
-def _shot(browser, url: str, width: int, path: Path, media: str = "screen") -> Path:
-    page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1)
+def _first_message(browser, base: str, token: str) -> str | None:
+    """The path of the first message on the 受理 list (the staff member's centre)."""
+    page = browser.new_page(extra_http_headers={"Authorization": token})
+    try:
+        page.goto(base + "/boards/centre", wait_until="networkidle")
+        link = page.locator(".qy-staff-table a").first
+        return link.get_attribute("href") if link.count() else None
+    finally:
+        page.close()
+
+
+def _shot(browser, url: str, width: int, path: Path, media: str = "screen", ok: tuple[int, ...] = (200,),
+          headers: dict | None = None) -> Path:
+    page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=1,
+                            extra_http_headers=headers or {})
     try:
         page.emulate_media(media=media)
         resp = page.goto(url, wait_until="networkidle")
-        if resp is None or resp.status != 200:
+        if resp is None or resp.status not in ok:
             raise SystemExit(f"{url}: HTTP {resp.status if resp else '?'}")
         page.screenshot(path=str(path), full_page=True)
         print(path)
@@ -110,12 +156,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="item names (default: one approval and one service item)")
     parser.add_argument("--base", default="http://127.0.0.1:5000", help="site URL (default: the platform)")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "screenshots")
+    parser.add_argument("--code", default="", help="a 查询码 to show on /track")
+    parser.add_argument("--staff-token", default="", help="API token of a 政务服务中心 member (staff pages)")
+    parser.add_argument("--skip-guides", action="store_true", help="only the portal's and the boards' pages")
+    parser.add_argument("--boards-only", action="store_true", help="only the boards' pages")
     args = parser.parse_args(argv)
     base = args.base.rstrip("/")
-    names = args.names or pick_items(base)
-    if not names:
+    skip = args.skip_guides or args.boards_only
+    names = [] if skip else (args.names or pick_items(base))
+    if not names and not skip:
         return 1
-    shoot(base, names, args.out)
+    shoot(base, names, args.out, code=args.code, staff_token=args.staff_token, portal=not args.boards_only)
     return 0
 
 

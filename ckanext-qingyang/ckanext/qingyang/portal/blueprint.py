@@ -103,15 +103,6 @@ def theme(theme: str):
     return tk.render("qingyang/portal/services.html", extra)
 
 
-# 我要问 / 我要查 / 我要看 (第十五条) come with the boards; until then their slots say so
-BOARD_SLOTS = {"ask": "我要问", "track": "我要查", "read": "我要看"}
-
-
-@portal.route("/<any(ask, track, read):board>")
-def board_slot(board: str):
-    return tk.render("qingyang/portal/board_slot.html", {"board": board, "title": BOARD_SLOTS[board]})
-
-
 @portal.route("/jurisdiction")
 def jurisdiction():
     """The chooser; `?code=` sets the choice (a preference, so a plain link may set it)."""

@@ -31,7 +31,7 @@ DATA_PREFIX = "qingyang:data:"
 # the citizen's pages: the portal's own and an item's page (the 办事指南); anonymous
 # visitors all see the same public items
 ENDPOINTS = {"home.index", "qingyang_portal.search", "qingyang_portal.theme",
-             "qingyang_portal.jurisdiction", "qingyang_portal.board_slot", "dataset.read",
+             "qingyang_portal.jurisdiction", "dataset.read",
              "approval_item.read", "service_item.read"}
 VARY_COOKIES = (jurisdictions.COOKIE, "qy_display")
 

@@ -25,7 +25,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 STOCK = ("CKAN", "欢迎來到", "Powered by", "There is no description", "datasets found", "dataset found",
          "organizations found", "Navigate to dataset", "这是一个特殊的区段", "登陆", "Facebook")
 NAV = {"首页": "/", "阳光政务": "/theme/sunshine", "行政审批": "/theme/approval", "便民服务": "/theme/service",
-       "我要问": "/ask", "我要查": "/track", "我要看": "/read",
+       "我要问": "/ask", "我要查": "/track", "我要看": "/answers",
        "政务信息资源目录": "/dataset/?dataset_type=shared_resource"}
 
 

@@ -134,8 +134,9 @@ def test_home_page_is_the_portal(app):
     assert counts == {"阳光政务": "6 项", "行政审批": "1 项", "便民服务": "6 项"}
     hot = [_text(a) for a in page.select(".qy-hot li > a")]
     assert hot == ["社会保障卡申领", "最低生活保障申请受理", "营业执照补领换领", "食品经营许可"]
-    for slot in ("/ask", "/track", "/read"):
-        assert page.select_one(f'a[href="{slot}"]') is not None
+    boards = {_text(a.select_one(".qy-theme-name")): a["href"] for a in page.select(".qy-boards a")}
+    assert {k: boards[k] for k in ("我要问", "我要查", "我要看")} == {
+        "我要问": "/ask", "我要查": "/track", "我要看": "/answers"}
     assert page.select_one("form.qy-searchbox input[list]") is not None
 
 
