@@ -324,13 +324,14 @@ class Server:
 # ---------------------------------------------------------------- measuring
 
 BUST = itertools.count()
+RUN = secrets.token_hex(4)   # in the buster too: a rerun within the cache's lifetime must not hit
 COLD = None   # with --cold: the bench site's Redis, to bump the catalog generation
 
 
 def fetch(base: str, path: str, headers: dict, bust: bool = False) -> tuple[float, str | None, bool]:
     """(seconds, error or None, answered from the portal's page cache)."""
     if bust:  # a new address each time: the page cache (keyed by the full path) never has it
-        path += ("&" if "?" in path else "?") + f"_bench={next(BUST)}"
+        path += ("&" if "?" in path else "?") + f"_bench={RUN}-{next(BUST)}"
         if COLD is not None:  # as after an index write: kept data is stale too
             COLD.incr("qingyang:catalog:generation")
     req = urllib.request.Request(base + path, headers={"Accept-Language": "zh-CN", **headers})
