@@ -12,11 +12,11 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from ckanext.qingyang.boards import forms
 from ckanext.qingyang.boards.tests.web import no_limits_yet  # noqa: F401
 from ckanext.qingyang.boards.tests.world import build_world
+from ckanext.qingyang.tests.browser import check as fits_and_passes_axe
 
 PHONE, DESKTOP = 375, 1280
 SCRIPT = "<script>window.qyPwned=1</script>"
@@ -28,15 +28,8 @@ def world(clean_db, no_limits_yet):
     return build_world()
 
 
-def serious_violations(page) -> list[str]:
-    result = Axe().run(page)
-    return [f'{v["id"]}: {v["help"]} ({len(v["nodes"])}× e.g. {v["nodes"][0]["target"]})'
-            for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
 def check(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-    assert serious_violations(page) == [], page.url
+    fits_and_passes_axe(page, width)
     assert page.evaluate("window.qyPwned") is None, page.url          # no citizen's markup ran
 
 
@@ -47,10 +40,10 @@ def staff(browser, world, role: str, width: int):
     return context, context.new_page()
 
 
-def ask(page, live_url: str, width: int, word: str = "") -> str:
+def ask(page, live_url: str, width: int, word: str = "", kind: str = "consult") -> str:
     page.goto(live_url + "/ask", wait_until="networkidle")
     check(page, width)
-    page.check("input[name=kind][value=consult]")
+    page.check(f"input[name=kind][value={kind}]")
     page.select_option("#f-jurisdiction", "621000")
     page.select_option("#f-organization", "housing")
     page.fill("#f-title", f"公租房怎么申请{word}{SCRIPT}")
@@ -79,14 +72,16 @@ def ask(page, live_url: str, width: int, word: str = "") -> str:
     return code
 
 
-@pytest.mark.parametrize("width", [DESKTOP, PHONE])
-def test_a_citizen_asks_staff_answer_and_the_answer_is_published(browser, live_url, world, width):
+# every kind once, each width twice
+@pytest.mark.parametrize("kind, width", [("consult", DESKTOP), ("suggest", PHONE), ("complain", DESKTOP),
+                                         ("help", PHONE)])
+def test_a_citizen_asks_staff_answer_and_the_answer_is_published(browser, live_url, world, kind, width):
     # the boards' tables outlive clean_db: this test's message is told apart by a word
     word = uuid.uuid4().hex[:8]
     title = f"公租房怎么申请{word}{SCRIPT}"
     citizen = browser.new_context(viewport={"width": width, "height": 900})
     page = citizen.new_page()
-    code = ask(page, live_url, width, word)
+    code = ask(page, live_url, width, word, kind)
 
     # 我要查, from the success page
     page.click("a[href*='/track?code=']")
@@ -153,7 +148,7 @@ def test_a_citizen_asks_staff_answer_and_the_answer_is_published(browser, live_u
     assert page.locator(".qy-answer").count() == 1
     feed = page.request.get(live_url + "/answers.atom")
     titles = [t.text for t in ET.fromstring(feed.body()).iter("{http://www.w3.org/2005/Atom}title")]
-    assert f"[咨询] {title}" in titles
+    assert f"[{dict(forms.KINDS)[kind]}] {title}" in titles
     for c in (citizen, ctx, hctx):
         c.close()
 

@@ -6,24 +6,12 @@ violation and never scrolls sideways."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-
 from ckanext.qingyang.portal.tests.world import HUANXIAN
+from ckanext.qingyang.tests.browser import check
 
 pytestmark = pytest.mark.usefixtures("world")
 
 PHONE, DESKTOP = 375, 1280
-
-
-def serious_violations(page) -> list[str]:
-    result = Axe().run(page)
-    return [f'{v["id"]}: {v["help"]} ({len(v["nodes"])}× e.g. {v["nodes"][0]["target"]})'
-            for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def check(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-    assert serious_violations(page) == [], page.url
 
 
 def search(page, words: str) -> list[str]:
