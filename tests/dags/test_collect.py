@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
+import time
 import uuid
 
 import pytest
@@ -175,8 +175,10 @@ def test_collect_dag_runs_the_inbox_to_the_catalog(ckan, org, test_ckan, tmp_pat
     folder.mkdir(parents=True)
     path = folder / "清单.xlsx"
     path.write_bytes(xlsx("service_item", rows("service_item", 3, **{"最后确认日期": dt.date.today().isoformat()})))
-    old = dt.datetime.now().timestamp() - 60
-    os.utime(path, (old, old))
+    from qingyang_pipeline.inbox import SETTLE_SECONDS
+
+    # the inbox takes a file once nothing has written to it (its ctime too) for a while
+    time.sleep(SETTLE_SECONDS + 0.5)
 
     dag_run = dagbag.dags["qingyang_collect"].test()
 
