@@ -20,7 +20,7 @@ a user and thousands of messages.
   5. prints the figures and the machine's facts, writes var/bench/boards-<time>.json, and
      exits 1 if a target is missed
 
-  PYTHONPATH=ckanext-qingyang .venv/ckan/bin/python bench/boards_bench.py --ini var/ckan/test-ba.ini
+  PYTHONPATH=ckanext-qingyang .venv/ckan/bin/python bench/boards_bench.py --ini var/ckan/test.ini
 """
 from __future__ import annotations
 
