@@ -20,3 +20,10 @@ wal_archive_conf() {
   printf '%s\n' "wal_level = replica" "archive_mode = on" \
     "archive_command = 'test ! -f $1/%f && cp %p $1/%f'" "archive_timeout = 300"
 }
+# wal_recovery_conf ARCHIVE_DIR TARGET_TIME: the lines that replay archived WAL up to
+# TARGET_TIME (point-in-time recovery); put them in a base backup's postgresql.conf with
+# an empty recovery.signal beside it.
+wal_recovery_conf() {
+  printf '%s\n' "restore_command = 'cp $1/%f %p'" "recovery_target_time = '$2'" \
+    "recovery_target_action = 'promote'"
+}
