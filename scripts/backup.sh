@@ -20,8 +20,16 @@ mkdir -p "$T/db" "$T/files" "$P/config" "$P/secrets"
 start=$(date +%s)
 
 catalog="$(ini_get "$INI" sqlalchemy.url)"; datastore="$(ini_get "$INI" ckan.datastore.write_url)"
-log "backup: catalog database"; pg_dump -Fc -f "$T/db/catalog.dump" "$(pg_url "$catalog")"
-db_counts "$catalog" > "$T/counts.tsv"
+# The counts restore verifies come from the very snapshot pg_dump writes (an exported
+# snapshot held open by a psql coprocess), so writes during the backup cannot skew them.
+log "backup: catalog database"
+coproc SNAP { psql "$(pg_url "$catalog")" -qAt -F $'\t' -v ON_ERROR_STOP=1; }
+echo "begin isolation level repeatable read; select pg_export_snapshot();" >&"${SNAP[1]}"
+read -r snapshot <&"${SNAP[0]}"
+pg_dump -Fc --snapshot="$snapshot" -f "$T/db/catalog.dump" "$(pg_url "$catalog")"
+echo "select type, state, count(*) from package group by 1, 2 order by 1, 2; select 'END';" >&"${SNAP[1]}"
+while read -r line <&"${SNAP[0]}" && [[ "$line" != END ]]; do echo "$line"; done > "$T/counts.tsv"
+echo "commit;" >&"${SNAP[1]}"; exec {SNAP[1]}>&-; wait "$SNAP_PID" || true
 if [[ -n "$datastore" ]]; then log "backup: DataStore database"; pg_dump -Fc -f "$T/db/datastore.dump" "$(pg_url "$datastore")"; fi
 if [[ -n "$AIRFLOW_ENV" && -f "$AIRFLOW_ENV" ]]; then
   log "backup: Airflow database"
