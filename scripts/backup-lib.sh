@@ -5,6 +5,8 @@ ini_get() { awk -F' *= *' -v k="$2" '$1==k {sub(/^[^=]*= */,""); print; exit}' "
 env_get() { sed -n "s/^$2=//p" "$1" | head -1 | sed "s/^'//; s/'\$//"; }
 # pg_url URL: a libpq URL (SQLAlchemy's +driver suffix removed).
 pg_url() { sed 's#^postgresql+[a-z0-9]*://#postgresql://#' <<<"$1"; }
+# ckan_cli ARGS: CKAN's command line on the site of $INI, with this checkout's extension.
+ckan_cli() { PYTHONPATH="$ROOT/ckanext-qingyang${PYTHONPATH:+:$PYTHONPATH}" "$ROOT/.venv/ckan/bin/ckan" -c "$INI" "$@"; }
 # db_counts URL: "type<TAB>state<TAB>count" per dataset type and state, sorted.
 db_counts() {
   psql "$(pg_url "$1")" -qAt -F $'\t' -c \

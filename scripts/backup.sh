@@ -20,6 +20,10 @@ mkdir -p "$T/db" "$T/files" "$P/config" "$P/secrets"
 start=$(date +%s)
 
 catalog="$(ini_get "$INI" sqlalchemy.url)"; datastore="$(ini_get "$INI" ckan.datastore.write_url)"
+# A sample of package_show answers, compared field by field after a restore; taken before
+# the snapshot, so every sampled item is in the dump (one changed since is left uncompared).
+ckan_cli qingyang backup-sample "$T/sample.json" >/dev/null \
+  || die "could not record the package_show sample"
 # The counts restore verifies come from the very snapshot pg_dump writes (an exported
 # snapshot held open by a psql coprocess), so writes during the backup cannot skew them.
 log "backup: catalog database"

@@ -74,11 +74,16 @@ if [[ "$got" != "$(cat "$FROM/counts.tsv")" ]]; then
 fi
 checked+=("dataset counts per type and state equal the backup: $(awk -F'\t' '{s+=$3} END {print s+0}' "$FROM/counts.tsv") datasets in $(wc -l < "$FROM/counts.tsv") type/state groups")
 
+search=--search
 if [[ "${QY_NO_SOLR:-}" != 1 ]]; then
   log "restore: rebuilding the search index"
-  PYTHONPATH="$ROOT/ckanext-qingyang${PYTHONPATH:+:$PYTHONPATH}" "$ROOT/.venv/ckan/bin/ckan" -c "$INI" search-index rebuild -r >/dev/null \
-    || die "the search index rebuild failed"
+  ckan_cli search-index rebuild -q >/dev/null || die "the search index rebuild failed"
   checked+=("search index rebuilt")
+else
+  search=--no-search
 fi
+# package_show of the sample field by field, the audit chain, search for every item
+out="$(ckan_cli qingyang restore-verify $search "$FROM/sample.json")" || die "the restored site differs from the backup (above)"
+while IFS= read -r line; do [[ "$line" == "ok  "* ]] && checked+=("${line#ok  }"); done <<<"$out"
 echo "restore of $FROM verified in $(( $(date +%s) - start ))s:"
 printf '  ok  %s\n' "${checked[@]}"

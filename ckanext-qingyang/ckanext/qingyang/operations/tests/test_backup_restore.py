@@ -72,15 +72,29 @@ def test_a_backup_restores_into_empty_databases_and_says_what_it_verified(tmp_pa
     assert "power_item\tactive\t2" in (dest / "counts.tsv").read_text()
 
     restore_env = {**env, "QY_INI": str(scratch), "QY_ARCHIVE": str(tmp_path / "restored-archive"),
-                   "QY_SECRETS": str(tmp_path / "restored-secrets"), "QY_CONFIG_OUT": str(tmp_path / "cfg"),
-                   "QY_NO_SOLR": "1"}
+                   "QY_SECRETS": str(tmp_path / "restored-secrets"), "QY_CONFIG_OUT": str(tmp_path / "cfg")}
     done = _run("restore.sh", str(dest), env=restore_env)
     assert done.returncode == 0, done.stderr
     assert "dataset counts per type and state equal the backup: 2 datasets" in done.stdout
+    assert "package_show of 2 sampled items equals the backup's, field by field" in done.stdout
+    assert "qingyang_audit_verify: the access log's hash chain is intact" in done.stdout
+    assert "search answers for every one of the 2 active items" in done.stdout
     assert "archive: 1 files restored" in done.stdout
     assert (tmp_path / "restored-archive" / "2026" / "12" / "list.xlsx").read_bytes() == b"archived bytes"
     assert (tmp_path / "restored-secrets" / "pg_ckan_password").read_text() == "s3cret-value"
     assert (tmp_path / "cfg" / "ckan.ini").read_text() == Path(ckan_config["__file__"]).read_text()
+
+    # an item that differs from the backup is named, with its field
+    scratch_url = next(line.split(" = ", 1)[1] for line in scratch.read_text().splitlines()
+                       if line.startswith("sqlalchemy.url = "))
+    subprocess.run(["psql", scratch_url.replace("postgresql+psycopg2", "postgresql").replace("postgresql+psycopg", "postgresql"),
+                    "-qc", "update package set title = 'changed' where id = (select min(id) from package)"], check=True)
+    differs = subprocess.run([str(ROOT / ".venv" / "ckan" / "bin" / "ckan"), "-c", str(scratch), "qingyang",
+                              "restore-verify", "--no-search", str(dest / "sample.json")],
+                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "ckanext-qingyang")})
+    assert differs.returncode != 0, differs.stdout + differs.stderr[-2000:]
+    assert "differs after the restore in fields: title" in differs.stderr
+    assert "字段: title" in differs.stderr
 
     # a second restore over the now non-empty databases is refused
     again = _run("restore.sh", str(dest), env=restore_env)
