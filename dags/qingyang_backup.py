@@ -8,7 +8,9 @@ rebuild: the scratch site shares the platform's Solr core and site_id.
 
 Settings (environment): QINGYANG_BACKUP_KEY_FILE (the operator's passphrase file,
 required), QINGYANG_BACKUP_DIR, QINGYANG_BACKUP_INI (default var/ckan/ckan.ini),
-QINGYANG_BACKUP_AIRFLOW_ENV, QINGYANG_BACKUP_ARCHIVE, QINGYANG_BACKUP_SECRETS.
+QINGYANG_BACKUP_AIRFLOW_ENV, QINGYANG_BACKUP_ARCHIVE, QINGYANG_BACKUP_SECRETS;
+QINGYANG_BACKUP_PITR=off skips the nightly base backup of scripts/pitr.sh (point-in-time
+recovery from the WAL archive; it keeps 2 bases and the WAL they need).
 """
 from __future__ import annotations
 
@@ -131,9 +133,21 @@ def qingyang_backup():
             raise RuntimeError(f"the restore drill of {made} did not match: {report['errors']}")
         return report
 
+    @task
+    def pitr_base() -> str:
+        # a base backup for point-in-time recovery; it also prunes the WAL archive
+        if os.environ.get("QINGYANG_BACKUP_PITR", "on") == "off":
+            return "skipped (QINGYANG_BACKUP_PITR=off)"
+        done = _script("pitr.sh", "base", env={})
+        print(done.stderr)
+        if done.returncode != 0:
+            raise RuntimeError(f"pitr base backup failed: {done.stderr.strip().splitlines()[-1:]}")
+        return done.stdout.strip()
+
     made = backup()
     prune(made)
     drill(made)
+    pitr_base()
 
 
 qingyang_backup()

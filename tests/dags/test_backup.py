@@ -18,6 +18,9 @@ def _setup(tmp_path, monkeypatch):
     (tmp_path / "secrets" / "s").write_text("x")
     backups = tmp_path / "backups"
     backups.mkdir()
+    # the cluster-wide base backup (scripts/pitr.sh, tested in operations/tests/test_pitr.py)
+    # would copy every database on the shared test cluster
+    monkeypatch.setenv("QINGYANG_BACKUP_PITR", "off")
     for env, value in (("DIR", backups), ("KEY_FILE", key), ("INI", REPO_ROOT / "var" / "ckan" / "test.ini"),
                        ("AIRFLOW_ENV", ""), ("ARCHIVE", tmp_path / "archive"), ("SECRETS", tmp_path / "secrets")):
         monkeypatch.setenv(f"QINGYANG_BACKUP_{env}", str(value))

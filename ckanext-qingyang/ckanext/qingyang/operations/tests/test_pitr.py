@@ -3,6 +3,7 @@ test makes itself (the shared cluster is never restarted), configured by the sam
 scripts/backup-lib.sh functions that scripts/setup-postgres.sh applies to the platform's."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -84,10 +85,10 @@ def test_point_in_time_recovery_keeps_rows_before_the_target_and_not_after(workd
     primary.sql("insert into ledger values ('after the target')")
     last = primary.sql("select pg_walfile_name(pg_switch_wal())")
     for _ in range(60):   # archive_command has copied the last segment
-        if (archive / last).exists():
+        if (archive / f"{last}.gz").exists():
             break
         time.sleep(0.5)
-    assert (archive / last).exists(), "the WAL segment was not archived"
+    assert (archive / f"{last}.gz").exists(), "the WAL segment was not archived"
     primary.stop("immediate")   # the crash
     started.remove(primary)
 
@@ -103,3 +104,64 @@ def test_point_in_time_recovery_keeps_rows_before_the_target_and_not_after(workd
     assert restored.sql("select pg_is_in_recovery()") == "f"
     assert restored.sql("select note from ledger order by note").splitlines() == [
         "before the base backup", "before the target"]
+
+
+def test_pitr_sh_takes_bases_prunes_the_archive_and_recovers_to_a_time(workdir):
+    d, started = workdir
+    archive, bases = d / "wal-archive", d / "bases"
+    _as_pg("mkdir", archive)
+    primary = Cluster(d / "primary", d)
+    _as_pg(BIN / "initdb", "-D", primary.data, "-A", "trust", "-E", "UTF8")
+    primary.conf(_lib("wal_archive_conf", str(archive)))
+    primary.start()
+    started.append(primary)
+    env = {"PGHOST": str(d), "PGPORT": str(primary.port), "WAL_ARCHIVE": str(archive), "PITR_DIR": str(bases),
+           "PITR_KEEP": "1"}
+
+    def pitr(*args):
+        done = subprocess.run(["bash", str(ROOT / "scripts" / "pitr.sh"), *args], env={**os.environ, **env},
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    primary.sql("create table ledger (note text)")
+    pitr("base")
+    def segments():   # whole WAL segments, not the .backup/.history files beside them
+        return sorted(p.name[:24] for p in archive.iterdir() if len(p.name) == 27 and p.name.endswith(".gz"))
+
+    first = segments()
+    assert first, "the base backup's WAL was not archived"
+    time.sleep(1.1)   # base folders are named by the second
+    primary.sql("insert into ledger values ('before the target')")
+    pitr("base")
+    kept = list(bases.iterdir())
+    assert len(kept) == 1   # PITR_KEEP=1: the older base is gone, and the WAL only it needed
+    start = (kept[0] / "start_wal").read_text().strip()
+    assert first[0] < start and all(seg >= start for seg in segments())
+    time.sleep(1.1)
+    target = primary.sql("select now()")
+    time.sleep(1.1)
+    primary.sql("insert into ledger values ('after the target')")
+    last = primary.sql("select pg_walfile_name(pg_switch_wal())")
+    for _ in range(60):
+        if (archive / f"{last}.gz").exists():
+            break
+        time.sleep(0.5)
+    primary.stop("immediate")
+    started.remove(primary)
+
+    pitr("recover", str(d / "recovered"), target)
+    restored = Cluster(d / "recovered", d)
+    restored.conf("")
+    restored.start()
+    started.append(restored)
+    for _ in range(60):
+        if restored.sql("select pg_is_in_recovery()") == "f":
+            break
+        time.sleep(0.5)
+    assert restored.sql("select note from ledger").splitlines() == ["before the target"]
+
+    # recovery never unpacks over a folder that holds something
+    again = subprocess.run(["bash", str(ROOT / "scripts" / "pitr.sh"), "recover", str(d / "recovered"), target],
+                           env={**os.environ, **env}, capture_output=True, text=True)
+    assert again.returncode != 0 and "not empty" in again.stderr
