@@ -15,8 +15,8 @@ help:
 	@echo "make restart  restart the running services (after changing the code)"
 	@echo "make collect  run the collection pipeline once over var/inbox/<organization>/<type>/"
 	@echo "make ckan ARGS='sysadmin list'   CKAN's command line with the platform's config"
-	@echo "make backup   QY_BACKUP_KEY_FILE=<passphrase file>: one folder in var/backup/<UTC time>/"
-	@echo "make restore  FROM=<backup folder> QY_BACKUP_KEY_FILE=<file> [FORCE=1]: restore, then verify"
+	@echo "make backup   one folder in var/backup/<UTC time>/ (QY_BACKUP_KEY_FILE, default var/secrets/backup_passphrase)"
+	@echo "make restore  FROM=<backup folder> [QY_BACKUP_KEY_FILE=<file>] [FORCE=1]: restore, then verify"
 
 install:
 	@bash $(S)/install-system.sh

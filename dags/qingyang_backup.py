@@ -6,8 +6,9 @@ the new backup into scratch databases; the drill's report (drill-report.json in 
 backup folder, drills.log beside the backups, and the task's log) says whether it matched. The drill skips the Solr
 rebuild: the scratch site shares the platform's Solr core and site_id.
 
-Settings (environment): QINGYANG_BACKUP_KEY_FILE (the operator's passphrase file,
-required), QINGYANG_BACKUP_DIR, QINGYANG_BACKUP_INI (default var/ckan/ckan.ini),
+Settings (environment): QINGYANG_BACKUP_KEY_FILE (the passphrase file; default
+var/secrets/backup_passphrase, made by setup-airflow.sh: the operator keeps a copy
+elsewhere), QINGYANG_BACKUP_DIR, QINGYANG_BACKUP_INI (default var/ckan/ckan.ini),
 QINGYANG_BACKUP_AIRFLOW_ENV, QINGYANG_BACKUP_ARCHIVE, QINGYANG_BACKUP_SECRETS;
 QINGYANG_BACKUP_PITR=off skips the nightly base backup of scripts/pitr.sh (point-in-time
 recovery from the WAL archive; it keeps 2 bases and the WAL they need).
@@ -35,7 +36,7 @@ def _settings() -> dict[str, str]:
     var = ROOT / "var"
     s = {
         "dir": os.environ.get("QINGYANG_BACKUP_DIR", str(var / "backup")),
-        "key": os.environ.get("QINGYANG_BACKUP_KEY_FILE", ""),
+        "key": os.environ.get("QINGYANG_BACKUP_KEY_FILE", str(var / "secrets" / "backup_passphrase")),
         "ini": os.environ.get("QINGYANG_BACKUP_INI", str(var / "ckan" / "ckan.ini")),
         "airflow_env": os.environ.get("QINGYANG_BACKUP_AIRFLOW_ENV", str(var / "airflow" / "airflow.env")),
         "archive": os.environ.get("QINGYANG_BACKUP_ARCHIVE", str(var / "archive")),

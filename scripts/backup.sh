@@ -2,7 +2,8 @@
 # make backup: one folder with the catalog, DataStore and Airflow databases (pg_dump -Fc),
 # var/archive, CKAN's storage, the configuration, the secrets encrypted with the operator's
 # key, and manifest.sha256 over every file. Solr is not backed up: restore rebuilds it.
-# Usage: scripts/backup.sh [DEST]; env QY_BACKUP_KEY_FILE (passphrase file, required),
+# Usage: scripts/backup.sh [DEST]; env QY_BACKUP_KEY_FILE (passphrase file; default
+# var/secrets/backup_passphrase, which the operator copies off the machine; "" refuses),
 # QY_INI (default var/ckan/ckan.ini), QY_AIRFLOW_ENV, QY_ARCHIVE, QY_SECRETS (set "" to skip).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/backup-lib.sh"
@@ -10,7 +11,7 @@ INI="${QY_INI:-$VAR/ckan/ckan.ini}"
 AIRFLOW_ENV="${QY_AIRFLOW_ENV-$VAR/airflow/airflow.env}"
 ARCHIVE="${QY_ARCHIVE-$VAR/archive}"
 SECRETS="${QY_SECRETS-$VAR/secrets}"
-KEY="${QY_BACKUP_KEY_FILE:-}"
+KEY="${QY_BACKUP_KEY_FILE-$VAR/secrets/backup_passphrase}"
 DEST="${1:-$VAR/backup/$(date -u +%Y%m%dT%H%M%SZ)}"
 [[ -f "$INI" ]] || die "no CKAN config $INI (QY_INI)"
 [[ -s "$KEY" ]] || die "QY_BACKUP_KEY_FILE must name the operator's passphrase file (config and secrets are encrypted with it)"

@@ -16,7 +16,7 @@ AIRFLOW_ENV="${QY_AIRFLOW_ENV-$VAR/airflow/airflow.env}"
 ARCHIVE="${QY_ARCHIVE-$VAR/archive}"
 SECRETS="${QY_SECRETS-$VAR/secrets}"
 CONFIG_OUT="${QY_CONFIG_OUT:-$VAR/restored-config}"
-KEY="${QY_BACKUP_KEY_FILE:-}"
+KEY="${QY_BACKUP_KEY_FILE-$VAR/secrets/backup_passphrase}"
 [[ -s "$KEY" ]] || die "QY_BACKUP_KEY_FILE must name the passphrase file the backup was made with"
 [[ -f "$INI" ]] || die "no target CKAN config $INI (QY_INI)"
 start=$(date +%s); checked=()
