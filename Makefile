@@ -5,7 +5,7 @@ S := scripts
 include ports.env
 export BIND_HOST CKAN_PORT SOLR_PORT AIRFLOW_PORT PG_PORT REDIS_PORT TEST_CKAN_PORT
 
-.PHONY: help install up down restart status test ckan collect logs
+.PHONY: help install up down restart status test ckan collect logs backup restore
 
 help:
 	@echo "make up       install what is missing, start everything, load the demo catalog"
@@ -15,6 +15,8 @@ help:
 	@echo "make restart  restart the running services (after changing the code)"
 	@echo "make collect  run the collection pipeline once over var/inbox/<organization>/<type>/"
 	@echo "make ckan ARGS='sysadmin list'   CKAN's command line with the platform's config"
+	@echo "make backup   one folder in var/backup/<UTC time>/ (QY_BACKUP_KEY_FILE, default var/secrets/backup_passphrase)"
+	@echo "make restore  FROM=<backup folder> [QY_BACKUP_KEY_FILE=<file>] [FORCE=1]: restore, then verify"
 
 install:
 	@bash $(S)/install-system.sh
@@ -47,3 +49,9 @@ ckan:
 
 logs:
 	@tail -n 30 var/log/*.log
+
+backup:
+	@bash $(S)/backup.sh $(DEST)
+
+restore:
+	@bash $(S)/restore.sh "$(FROM)" $(if $(FORCE),--force)

@@ -125,6 +125,8 @@ gen_secret() {  # gen_secret FILE PYTHON-EXPR
 gen_secret airflow_fernet_key     'base64.urlsafe_b64encode(os.urandom(32)).decode()'
 gen_secret airflow_api_secret_key 'secrets.token_urlsafe(48)'
 gen_secret airflow_jwt_secret     'secrets.token_urlsafe(48)'
+# the passphrase of the nightly backups (qingyang_backup): keep a copy off this machine
+gen_secret backup_passphrase      'secrets.token_urlsafe(48)'
 # Same alphabet as SimpleAuthManager's own generator; `make up` prints this file.
 gen_secret airflow_admin_password \
   '"".join(secrets.choice("abcdefghkmnpqrstuvwxyzABCDEFGHKMNPQRSTUVWXYZ23456789") for _ in range(16))'

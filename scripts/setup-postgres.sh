@@ -9,6 +9,26 @@ if [[ "${port:-5432}" != "$PG_PORT" ]]; then
   pg_conftool $CLUSTER set port "$PG_PORT"
   pg_ctlcluster $CLUSTER stop 2>/dev/null || true
 fi
+# Continuous archiving (issue 17 §1): WAL segments copied to WAL_ARCHIVE, one at least
+# every 5 minutes (RPO). Restarted only when PostgreSQL reports a setting pending restart
+# (archive_mode switched on); otherwise a reload, and nothing when nothing changed.
+source "$ROOT/scripts/backup-lib.sh"
+WAL_ARCHIVE="${WAL_ARCHIVE:-/var/lib/postgresql/15/wal-archive}"
+install -d -o postgres -g postgres -m 700 "$WAL_ARCHIVE"
+wal_changed=false
+while IFS= read -r line; do
+  key="${line%% = *}"; value="${line#* = }"; q="'"; value="${value#$q}"; value="${value%$q}"
+  [[ "$(pg_conftool -s $CLUSTER show "$key" 2>/dev/null)" == "$value" ]] && continue
+  pg_conftool $CLUSTER set "$key" "$value"; wal_changed=true
+done < <(wal_archive_conf "$WAL_ARCHIVE")
+if $wal_changed && pg_lsclusters -h | awk '$1==15 && $2=="main" {print $4}' | grep -q online; then
+  pg_ctlcluster $CLUSTER reload
+  sleep 1
+  if [[ -n "$(runuser -u postgres -- psql -p "$PG_PORT" -qAt -c "select name from pg_settings where pending_restart")" ]]; then
+    log "restarting PostgreSQL $CLUSTER: WAL archiving switched on"
+    pg_ctlcluster $CLUSTER restart
+  fi
+fi
 if ! pg_lsclusters -h | awk '$1==15 && $2=="main" {print $4}' | grep -q online; then
   log "starting PostgreSQL $CLUSTER"
   pg_ctlcluster $CLUSTER start

@@ -205,6 +205,10 @@ def demo_access(secrets_dir: str):
 
 
 def get_commands():
+    from ckanext.qingyang.operations import cli as operations_cli
+
+    for command in operations_cli.get_commands():
+        qingyang.add_command(command)
     return [qingyang]
 
 
