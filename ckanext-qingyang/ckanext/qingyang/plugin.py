@@ -14,14 +14,14 @@ import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
-from ckanext.qingyang import boards, catalog, cli, helpers, portal, publishing, sharing
+from ckanext.qingyang import boards, catalog, cli, helpers, portal, publishing, security, sharing
 from ckanext.qingyang.catalog import search, validators
 from ckanext.qingyang.portal import cache
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
 
 # later packages' templates come first: portal's read.html extends catalog's
-PACKAGES = (catalog, sharing, publishing, portal, boards)
+PACKAGES = (catalog, sharing, publishing, portal, boards, security)
 
 
 def default_catalogs_dir() -> str:
@@ -59,6 +59,8 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IAuthenticator, inherit=True)
+    p.implements(p.ISignal)
     # i18n/: English for the strings the Chinese templates show (so far the portal's)
     p.implements(p.ITranslation)
 
@@ -80,7 +82,20 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
         cache.settle_assets()
+        from ckanext.qingyang.security import headers
+        headers.install(app)
         return app
+
+    # IAuthenticator: a locked account or address is refused before CKAN checks the password
+    def login(self):
+        from ckanext.qingyang.security import lockout
+        return lockout.login_guard()
+
+    # ISignal
+    def get_signal_subscriptions(self):
+        from ckanext.qingyang.security import lockout
+        return {tk.signals.failed_login: [lockout.on_failed_login],
+                tk.signals.user_logged_in: [lockout.on_logged_in]}
 
     # IClick
     def get_commands(self):
@@ -88,7 +103,9 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IValidators
     def get_validators(self):
-        return validators.get_validators()
+        from ckanext.qingyang.security import passwords
+        # the password policy replaces CKAN's validator of the same name
+        return {**validators.get_validators(), "user_password_validator": passwords.user_password_validator}
 
     # ITemplateHelpers
     def get_helpers(self):
