@@ -106,3 +106,16 @@ def test_only_admins_unlock():
                             user=user["name"])
     with pytest.raises(tk.ValidationError):
         helpers.call_action("qingyang_login_unlock", {"user": factories.Sysadmin()["name"]})
+
+
+@pytest.mark.usefixtures("clean_db", "locks")
+@pytest.mark.ckan_config("ckanext.qingyang.security.session_idle_seconds", 2)
+def test_idle_session_is_logged_out(app):
+    import time
+    user = factories.User(password=PASSWORD)
+    assert _login(app, user["name"], PASSWORD).status_code == 302
+    assert user["name"] in app.get("/dashboard/datasets").get_data(as_text=True)   # logged in
+    time.sleep(3)
+    resp = app.get("/dashboard/datasets", follow_redirects=False)
+    assert resp.status_code == 302 and "/user/login" in resp.headers["Location"]
+    assert app.get("/dashboard/datasets", follow_redirects=False).status_code in (302, 403)
