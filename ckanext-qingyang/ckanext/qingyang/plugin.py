@@ -68,6 +68,8 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
+        from ckanext.qingyang.security import events
+        events.install()   # sysadmin grants/revokes, however they are made
         for package in PACKAGES:
             tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
         tk.add_resource(str(Path(portal.__file__).parent / "assets"), "qingyang_portal")
@@ -93,12 +95,17 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # ISignal
     def get_signal_subscriptions(self):
-        from ckanext.qingyang.security import lockout
-        return {tk.signals.failed_login: [lockout.on_failed_login],
-                tk.signals.user_logged_in: [lockout.on_logged_in]}
+        from ckanext.qingyang.security import events, lockout
+        return {tk.signals.failed_login: [lockout.on_failed_login],   # records the event, then counts
+                tk.signals.user_logged_in: [events.on_logged_in, lockout.on_logged_in],
+                tk.signals.user_logged_out: [events.on_logged_out],
+                tk.signals.perform_password_reset: [events.on_password_reset]}
 
     # IClick
     def get_commands(self):
+        from ckanext.qingyang.security import commands
+        if "login-unlock" not in cli.qingyang.commands:
+            cli.qingyang.add_command(commands.login_unlock)
         return cli.get_commands()
 
     # IValidators

@@ -12,6 +12,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
+from ckanext.qingyang.security import events
+
 log = logging.getLogger(__name__)
 
 
@@ -34,14 +36,17 @@ def _limits() -> tuple[int, int, int]:
 
 def record_failure(login: str) -> None:
     """A refused login: count it for the account and the client address."""
-    _, _, window = _limits()
+    acc_max, addr_max, window = _limits()
     r = connect_to_redis()
-    for kind, value in (("account", login or ""), ("addr", _client())):
+    for kind, value, limit in (("account", login or "", acc_max), ("addr", _client(), addr_max)):
         if value:
             k = _key(kind, value)
             n = r.incr(k)
             if n == 1:
                 r.expire(k, window)
+            if n == limit:   # the failure that locks
+                events.record("lockout", subject=login or None, actor="",
+                              detail={"scope": kind, "failures": n, "seconds": window})
     log.warning("security: failed login for %r from %s", login, _client())
 
 
@@ -75,11 +80,13 @@ def login_guard() -> Any:
     if why is None:
         return None
     log.warning("security: locked login refused for %r from %s", login, _client())
+    events.record("login_refused", subject=login or None, actor="", detail={"reason": why})
     tk.h.flash_error(why)
     return tk.render("user/login.html", {}), 403
 
 
 def on_failed_login(sender: Any, **kwargs: Any) -> None:
+    events.on_failed_login(sender)   # before the count: the failure that locks comes first
     record_failure(sender if isinstance(sender, str) else "")
 
 
@@ -99,5 +106,6 @@ def qingyang_login_unlock(context: dict, data_dict: dict) -> dict[str, Any]:
     if not user and not addr:
         raise tk.ValidationError({"user": ["请指定要解锁的账号(user)或地址(address)"]})
     clear(user, addr)
+    events.record("unlock", subject=user, actor=context.get("user"), detail={"address": addr} if addr else None)
     log.warning("security: %s unlocked user=%r address=%r", context.get("user"), user, addr)
     return {"user": user, "address": addr, "unlocked": True}

@@ -19,6 +19,9 @@ def check_idle() -> Any:
     now, seen = time.time(), session.get(KEY)
     idle = tk.config.get("ckanext.qingyang.security.session_idle_seconds")
     if seen is not None and now - seen > idle:
+        from ckanext.qingyang.security import events
+        events.record("session_timeout", subject=tk.current_user.name, actor=tk.current_user.name,
+                      detail={"idle_seconds": int(now - seen)})
         logout_user()
         session.clear()
         tk.h.flash_error(f"您已 {idle // 60} 分钟未操作,请重新登录")
