@@ -21,8 +21,9 @@ def add_headers(response: Any) -> Any:
 
 def install(app: Any) -> None:
     """Register on CKAN's Flask app (IMiddleware hands it over before wrapping)."""
-    from ckanext.qingyang.security import session
+    from ckanext.qingyang.security import csrf, session
 
     if hasattr(app, "after_request"):
         app.after_request(add_headers)
         app.before_request(session.check_idle)
+        csrf.install(app)
