@@ -57,6 +57,7 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IBlueprint)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IAuthenticator, inherit=True)
@@ -162,6 +163,15 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
         audit.record_search(search_results)
         return search.label_facets(search_results)
+
+    # IResourceController: an upload's content must agree with its declared format
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        from ckanext.qingyang.security import uploads
+        uploads.check_resource(resource)
+
+    def before_resource_update(self, context: Any, current: dict[str, Any], resource: dict[str, Any]) -> None:
+        from ckanext.qingyang.security import uploads
+        uploads.check_resource(resource)
 
     # IPermissionLabels
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:

@@ -21,9 +21,10 @@ def add_headers(response: Any) -> Any:
 
 def install(app: Any) -> None:
     """Register on CKAN's Flask app (IMiddleware hands it over before wrapping)."""
-    from ckanext.qingyang.security import csrf, session
+    from ckanext.qingyang.security import csrf, session, uploads
 
     if hasattr(app, "after_request"):
         app.after_request(add_headers)
+        app.after_request(uploads.harden_download)
         app.before_request(session.check_idle)
         csrf.install(app)
