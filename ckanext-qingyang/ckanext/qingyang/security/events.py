@@ -49,7 +49,8 @@ def _current_user_name() -> str | None:
 def record(kind: str, subject: str | None = None, actor: str | None = None, target: str | None = None,
            detail: dict[str, Any] | None = None) -> None:
     assert kind in KINDS, kind
-    row = {"kind": kind, "subject": subject, "actor": actor if actor is not None else _current_user_name(),
+    # actor None: whoever is logged in; "": nobody (an anonymous login attempt)
+    row = {"kind": kind, "subject": subject, "actor": (actor if actor is not None else _current_user_name()) or None,
            "target": target, "client_addr": client_addr(),
            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None}
     # its own transaction: a failed request rolls back, the event must stay
@@ -95,14 +96,19 @@ def user_create(up_func, context, data_dict):
     return result
 
 
+USER_FIELDS = ("name", "fullname", "email", "about", "image_url", "state", "plugin_extras")
+
+
 @tk.chained_action
 def user_update(up_func, context, data_dict):
+    obj = model.User.get(data_dict.get("id") or data_dict.get("name") or "")
+    before = {k: getattr(obj, k, None) for k in (*USER_FIELDS, "password")} if obj else {}
     result = up_func(context, data_dict)
-    fields = sorted(k for k in data_dict if k not in ("id", "password", "password1", "password2",
-                                                      "old_password", "save"))
-    changed = {"fields": fields}
-    if data_dict.get("password") or data_dict.get("password1"):
-        changed["password_changed"] = True
+    obj = model.User.get(result["id"])
+    changed: dict[str, Any] = {"fields": sorted(k for k in USER_FIELDS
+                                                if obj is not None and getattr(obj, k, None) != before.get(k))}
+    if obj is not None and obj.password != before.get("password"):
+        changed["password_changed"] = True   # the fact only, never the password or its hash
     record("user_update", subject=result.get("name"), actor=_actor(context), detail=changed)
     return result
 
