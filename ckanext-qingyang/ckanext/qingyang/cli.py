@@ -204,11 +204,11 @@ def demo_access(secrets_dir: str):
         click.echo("demo-access: users and grant present")
 
 
-def get_commands():
-    from ckanext.qingyang.operations import cli as operations_cli
-
-    for command in operations_cli.get_commands():
-        qingyang.add_command(command)
+def get_commands(packages=()):
+    """The `qingyang` group with the commands of the packages that have some."""
+    for package in packages:
+        for command in getattr(package, "get_commands", list)():
+            qingyang.add_command(command)
     return [qingyang]
 
 

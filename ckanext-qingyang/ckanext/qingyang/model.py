@@ -131,3 +131,17 @@ adjustment = sa.Table(
     sa.Column("by_name", sa.UnicodeText, nullable=False),
     sa.Column("items", sa.UnicodeText, nullable=False),   # JSON [{id, name, title, owner_org}]
 )
+
+# Append-only (等保 2.0 安全审计): logins, failed logins, lockouts, unlocks and admin changes
+# (accounts, department membership, sysadmin rights). The database refuses rewrites.
+security_event = sa.Table(
+    "qingyang_security_event", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False, index=True),
+    sa.Column("kind", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("actor", sa.UnicodeText),              # who did it (user name); None for anonymous
+    sa.Column("subject", sa.UnicodeText, index=True),  # the account it concerns (user name / login)
+    sa.Column("target", sa.UnicodeText),             # e.g. the department, for membership changes
+    sa.Column("detail", sa.UnicodeText),             # JSON
+    sa.Column("client_addr", sa.UnicodeText),
+)

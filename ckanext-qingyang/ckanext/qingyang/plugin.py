@@ -14,14 +14,14 @@ import ckan.plugins.toolkit as tk
 
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
-from ckanext.qingyang import boards, catalog, cli, helpers, operations, portal, publishing, sharing
+from ckanext.qingyang import boards, catalog, cli, helpers, operations, portal, publishing, security, sharing
 from ckanext.qingyang.catalog import search, validators
 from ckanext.qingyang.portal import cache
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
 
 # later packages' templates come first: portal's read.html extends catalog's
-PACKAGES = (catalog, sharing, publishing, portal, boards, operations)
+PACKAGES = (catalog, sharing, publishing, portal, boards, operations, security)
 
 
 def default_catalogs_dir() -> str:
@@ -57,8 +57,11 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IBlueprint)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IAuthenticator, inherit=True)
+    p.implements(p.ISignal)
     # i18n/: English for the strings the Chinese templates show (so far the portal's)
     p.implements(p.ITranslation)
 
@@ -66,6 +69,8 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
+        from ckanext.qingyang.security import events
+        events.install()   # sysadmin grants/revokes, however they are made
         for package in PACKAGES:
             tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
         tk.add_resource(str(Path(portal.__file__).parent / "assets"), "qingyang_portal")
@@ -80,15 +85,32 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     # IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
         cache.settle_assets()
+        from ckanext.qingyang.security import headers
+        headers.install(app)
         return app
+
+    # IAuthenticator: a locked account or address is refused before CKAN checks the password
+    def login(self):
+        from ckanext.qingyang.security import lockout
+        return lockout.login_guard()
+
+    # ISignal
+    def get_signal_subscriptions(self):
+        from ckanext.qingyang.security import events, lockout
+        return {tk.signals.failed_login: [lockout.on_failed_login],   # records the event, then counts
+                tk.signals.user_logged_in: [events.on_logged_in, lockout.on_logged_in],
+                tk.signals.user_logged_out: [events.on_logged_out],
+                tk.signals.perform_password_reset: [events.on_password_reset]}
 
     # IClick
     def get_commands(self):
-        return cli.get_commands()
+        return cli.get_commands(PACKAGES)
 
     # IValidators
     def get_validators(self):
-        return validators.get_validators()
+        from ckanext.qingyang.security import passwords
+        # the password policy replaces CKAN's validator of the same name
+        return {**validators.get_validators(), "user_password_validator": passwords.user_password_validator}
 
     # ITemplateHelpers
     def get_helpers(self):
@@ -138,6 +160,15 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]):
         audit.record_search(search_results)
         return search.label_facets(search_results)
+
+    # IResourceController: an upload's content must agree with its declared format
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        from ckanext.qingyang.security import uploads
+        uploads.check_resource(resource)
+
+    def before_resource_update(self, context: Any, current: dict[str, Any], resource: dict[str, Any]) -> None:
+        from ckanext.qingyang.security import uploads
+        uploads.check_resource(resource)
 
     # IPermissionLabels
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:

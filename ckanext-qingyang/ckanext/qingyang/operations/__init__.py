@@ -4,7 +4,8 @@
 an encrypted private part, a SHA-256 manifest); continuous WAL archiving is configured by
 scripts/setup-postgres.sh with scripts/backup-lib.sh's wal_archive_conf. The retention rule
 of the nightly backups is pure, in core/backups.py. This package holds their tests beside
-the CKAN site they back up; it adds no action, auth function or page yet.
+the CKAN site they back up, and the commands restore.sh runs (`cli.py`: backup-sample,
+restore-verify); it adds no action, auth function or page.
 """
 from __future__ import annotations
 
@@ -21,3 +22,9 @@ def get_auth_functions() -> dict[str, Any]:
 
 def get_blueprints() -> list[Any]:
     return []
+
+
+def get_commands() -> list[Any]:
+    from ckanext.qingyang.operations import cli
+
+    return cli.get_commands()
