@@ -39,6 +39,7 @@ status:
 	@bash $(S)/services.sh status
 
 test: install
+	@bash $(S)/setup-dockercheck.sh
 	@bash $(S)/test.sh
 
 collect:
