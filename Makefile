@@ -22,6 +22,7 @@ install:
 	@bash $(S)/setup-postgres.sh
 	@bash $(S)/setup-ckan.sh
 	@bash $(S)/setup-airflow.sh
+	@bash $(S)/setup-compose-check.sh
 
 up: install
 	@bash $(S)/services.sh start redis solr ckan airflow-api-server airflow-scheduler airflow-dag-processor

@@ -23,7 +23,7 @@ log "suite 1/2: ckanext-qingyang (CKAN's pytest plugin, var/ckan/test.ini)"
 (cd "$ROOT" && "$ROOT/.venv/ckan/bin/pytest" --ckan-ini="$VAR/ckan/test.ini" \
    -p no:cacheprovider -q --junitxml="$REPORTS/ckanext.xml" --ignore="$CORE_TESTS" ckanext-qingyang "$@") || rc=1
 
-log "suite 2/2: the core and the DAGs (Airflow venv) against a CKAN web process on port $TEST_CKAN_PORT"
+log "suite 2/2: the core, the DAGs and docker/ (Airflow venv) against a CKAN web process on port $TEST_CKAN_PORT"
 "$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/test.ini" db upgrade >/dev/null 2>&1 || true
 "$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/test.ini" db pending-migrations --apply >/dev/null 2>&1 || true
 "$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/test.ini" qingyang \
@@ -32,7 +32,7 @@ log "suite 2/2: the core and the DAGs (Airflow venv) against a CKAN web process 
 bash "$S/services.sh" start ckan-test
 (cd "$ROOT" && QINGYANG_TEST_CKAN_URL="http://127.0.0.1:$TEST_CKAN_PORT" \
    QINGYANG_TEST_CKAN_TOKEN_FILE="$VAR/secrets/ckan_test_pipeline_token" \
-   "$ROOT/.venv/airflow/bin/pytest" -p no:cacheprovider -q --junitxml="$REPORTS/dags.xml" "$CORE_TESTS" tests/dags) || rc=1
+   "$ROOT/.venv/airflow/bin/pytest" -p no:cacheprovider -q --junitxml="$REPORTS/dags.xml" "$CORE_TESTS" tests/dags tests/docker) || rc=1
 
 python3 "$S/junit_total.py" "$REPORTS"/*.xml || rc=1
 log "tests took $(( $(date +%s) - start ))s"
