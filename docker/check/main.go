@@ -63,15 +63,15 @@ func main() {
 		}
 		return
 	}
-	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: qy-compose-check [-env-file a,b] compose.yaml | -dockerfile FILE...")
+	if flag.NArg() < 1 {
+		fmt.Fprintln(os.Stderr, "usage: qy-compose-check [-env-file a,b] compose.yaml [override.yaml...] | -dockerfile FILE...")
 		os.Exit(2)
 	}
 	opts := []cli.ProjectOptionsFn{cli.WithOsEnv, cli.WithNormalization(true), cli.WithResolvedPaths(true)}
 	if *envFiles != "" {
 		opts = append(opts, cli.WithEnvFiles(strings.Split(*envFiles, ",")...), cli.WithDotEnv)
 	}
-	po, err := cli.NewProjectOptions([]string{flag.Arg(0)}, opts...)
+	po, err := cli.NewProjectOptions(flag.Args(), opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "compose:", err)
 		os.Exit(1)

@@ -7,6 +7,11 @@ set -euo pipefail
 cd /srv/app
 python3 src/scripts/render.py src/config/ckan.ini.template > /tmp/platform.ini
 ckan config-tool "$CKAN_INI" -f /tmp/platform.ini >/dev/null && rm -f /tmp/platform.ini
+# the installed package cannot find the repository's folders: name them (the pipeline-var
+# volume is the airflow services' QINGYANG_VAR_DIR too)
+ckan config-tool "$CKAN_INI" "ckanext.qingyang.catalogs_dir = /srv/app/src/catalogs" \
+  "ckanext.qingyang.inbox_dir = /srv/app/var/inbox" "ckanext.qingyang.quality_dir = /srv/app/var/quality" >/dev/null
+mkdir -p /srv/app/var/inbox /srv/app/var/quality /srv/app/var/archive
 ckan -c "$CKAN_INI" db upgrade || ckan -c "$CKAN_INI" db init
 ckan -c "$CKAN_INI" db pending-migrations --apply
 exec gunicorn --chdir /srv/app/src/scripts ckan_wsgi:application \

@@ -29,14 +29,15 @@ def _run(*args):
     return json.loads(res.stdout)
 
 
-def load_compose(docker_dir):
-    """The normalised project; the env files are the committed *.env.example copies."""
+def load_compose(docker_dir, *overrides):
+    """The normalised project (compose.yaml, then the override files named); the env files
+    are the committed *.env.example copies."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "docker"
         shutil.copytree(docker_dir, copy, ignore=shutil.ignore_patterns("check"))
         for example in (copy / "env").glob("*.env.example"):
             shutil.copy(example, example.with_suffix(""))
-        project = _run(str(copy / "compose.yaml"))
+        project = _run(str(copy / "compose.yaml"), *(str(copy / o) for o in overrides))
     # paths back to the checked folder (the loader resolved them inside the copy)
     return json.loads(json.dumps(project).replace(str(Path(tmp)), str(Path(docker_dir).parent)))
 
@@ -157,6 +158,24 @@ def problems(docker_dir=ROOT / "docker", root=ROOT):
             name = Path(f["path"]).name
             if not (docker_dir / "env" / f"{name}.example").exists():
                 p.append(f"{s}: env file {name} has no committed {name}.example")
+    # the pipeline's var/ is one volume for ckan and airflow
+    mounts = {s: {v["target"] for v in svc[s].get("volumes") or [] if v.get("source") == "pipeline-var"}
+              for s in svc if s == "ckan" or s.startswith("airflow")}
+    for s, targets in mounts.items():
+        want = "/srv/app/var" if s == "ckan" else (svc[s].get("environment") or {}).get(
+            "QINGYANG_VAR_DIR", "/opt/airflow/var")
+        if targets != {want}:
+            p.append(f"{s}: the pipeline-var volume is mounted at {sorted(targets)}, not {want}")
+    start = (docker_dir / "ckan" / "start.sh").read_text()
+    for opt in ("catalogs_dir", "inbox_dir", "quality_dir"):
+        if f"ckanext.qingyang.{opt} = " not in start:
+            p.append(f"ckan/start.sh: does not set ckanext.qingyang.{opt}")
+    # backup.override.yaml: the host reaches the stores where the template's URLs say
+    over = load_compose(docker_dir, "backup.override.yaml")["services"]
+    for s, port in (("postgres", "PG_PORT"), ("solr", "SOLR_PORT"), ("redis", "REDIS_PORT")):
+        got = [(x.get("host_ip"), str(x.get("published")), str(x["target"])) for x in over[s].get("ports") or []]
+        if got != [("127.0.0.1", ports[port], ports[port])]:
+            p.append(f"backup.override.yaml: {s} publishes {got}, not 127.0.0.1:{ports[port]}:{ports[port]}")
     # issue 17 §1 placeholder: the WAL archive volume
     if not any(v.get("source") == "wal-archive" for v in svc["postgres"].get("volumes") or []):
         p.append("postgres: no wal-archive volume (issue 17 §1 placeholder)")

@@ -52,6 +52,13 @@ def test_an_airflow_version_other_than_requirements_fails(drifted):
         in _problems(copy)
 
 
+def test_a_backup_port_other_than_ports_env_fails(drifted):
+    copy, edit = drifted
+    edit("backup.override.yaml", '"127.0.0.1:5432:5432"', '"127.0.0.1:5433:5432"')
+    assert "backup.override.yaml: postgres publishes [('127.0.0.1', '5433', '5432')], not 127.0.0.1:5432:5432" \
+        in _problems(copy)
+
+
 def test_a_solr_url_other_than_the_template_fails(drifted):
     copy, edit = drifted
     edit("compose.yaml", "CKAN_SOLR_URL: http://solr:8983/solr/ckan", "CKAN_SOLR_URL: http://solr:8983/solr/other")
