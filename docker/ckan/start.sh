@@ -11,6 +11,11 @@ ckan config-tool "$CKAN_INI" -f /tmp/platform.ini >/dev/null && rm -f /tmp/platf
 # volume is the airflow services' QINGYANG_VAR_DIR too)
 ckan config-tool "$CKAN_INI" "ckanext.qingyang.catalogs_dir = /srv/app/src/catalogs" \
   "ckanext.qingyang.inbox_dir = /srv/app/var/inbox" "ckanext.qingyang.quality_dir = /srv/app/var/quality" >/dev/null
+# the image's ini has no key of its own: every site brings its own (env/ckan.env)
+[ -n "${CKAN_SECRET_KEY:-}" ] || { echo "start_ckan: CKAN_SECRET_KEY is not set (env/ckan.env)" >&2; exit 1; }
+ckan config-tool "$CKAN_INI" "SECRET_KEY = $CKAN_SECRET_KEY" >/dev/null
+# --print-ini: the merged ini for make backup / make restore on the host (docker/README.md)
+if [ "${1:-}" = --print-ini ]; then cat "$CKAN_INI"; exit 0; fi
 mkdir -p /srv/app/var/inbox /srv/app/var/quality /srv/app/var/archive
 ckan -c "$CKAN_INI" db upgrade || ckan -c "$CKAN_INI" db init
 ckan -c "$CKAN_INI" db pending-migrations --apply

@@ -143,6 +143,8 @@ def problems(docker_dir=ROOT / "docker", root=ROOT):
                      f"{want.scheme}://{want.username}@…{want.path}")
         if got.hostname != service or str(got.port) != ports[port]:
             p.append(f"ckan: {var} points at {got.hostname}:{got.port}, not {service}:{ports[port]}")
+    if not env.get("CKAN_SECRET_KEY"):
+        p.append("ckan: no CKAN_SECRET_KEY in its env file (the image carries no key)")
     if env.get("CKAN_PORT") != ports["CKAN_PORT"]:
         p.append(f"ckan: CKAN_PORT {env.get('CKAN_PORT')} != ports.env {ports['CKAN_PORT']}")
     if env.get("CKAN_STORAGE") != env.get("CKAN_STORAGE_PATH") or not any(
