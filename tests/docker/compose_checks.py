@@ -185,6 +185,11 @@ def problems(docker_dir=ROOT / "docker", root=ROOT):
         if v["type"] == "bind" and not Path(v["source"]).exists():
             p.append(f"bind mount source {v['source']} does not exist")
 
+    # the build context (the repository) leaves the machine's state and secrets out
+    ignore = (root / ".dockerignore").read_text().split() if (root / ".dockerignore").exists() else []
+    for must in ("var", ".venv", "docker/env/*.env", ".git"):
+        if must not in ignore:
+            p.append(f".dockerignore: does not exclude {must}")
     # Dockerfiles: base image tags and COPY sources
     builds = {s: svc[s]["build"] for s in svc if svc[s].get("build")}
     files = {Path(b["context"]) / b["dockerfile"] for b in builds.values()}
