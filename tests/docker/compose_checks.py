@@ -5,6 +5,7 @@ Dockerfiles by BuildKit's parser, both through var/qy-compose-check
 (scripts/setup-compose-check.sh). `problems()` lists every disagreement with ports.env,
 config/ckan.ini.template, requirements/*.txt and solr/pom.xml, one English line each.
 """
+import fnmatch
 import json
 import re
 import shutil
@@ -208,6 +209,9 @@ def problems(docker_dir=ROOT / "docker", root=ROOT):
                 for src in i["args"][:-1]:
                     if not (Path(b["context"]) / src).exists():
                         p.append(f"{df.name} line {i['line']}: COPY source {src} does not exist")
+                    elif any(fnmatch.fnmatch(src.rstrip("/"), pat) or src.startswith(pat + "/")
+                             for pat in ignore if not pat.startswith("#")):
+                        p.append(f"{df.name} line {i['line']}: COPY source {src} is excluded by .dockerignore")
         text = df.read_text()
         if s == "ckan" and not ("requirements/ckan.txt" in text and "config/ckan.ini.template" in text):
             p.append("Dockerfile.ckan: does not install requirements/ckan.txt and the config template")

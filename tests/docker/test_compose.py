@@ -71,6 +71,13 @@ def test_a_missing_copy_source_fails(drifted):
     assert any("COPY source solr/source/ does not exist" in x for x in _problems(copy))
 
 
+def test_a_copy_source_left_out_of_the_build_context_fails(drifted):
+    copy, edit = drifted
+    edit("Dockerfile.airflow", "COPY dags/ /opt/airflow/dags/", "COPY var/ /opt/airflow/dags/")
+    (copy.parent / "var").mkdir()
+    assert any("COPY source var/ is excluded by .dockerignore" in x for x in _problems(copy))
+
+
 def test_a_password_written_into_compose_fails(drifted):
     copy, edit = drifted
     edit("compose.yaml", 'PGPORT: "5432"', 'PGPORT: "5432"\n      POSTGRES_PASSWORD: hunter2')
