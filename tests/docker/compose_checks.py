@@ -116,6 +116,11 @@ def problems(docker_dir=ROOT / "docker", root=ROOT):
     if [str(x["target"]) for x in api.get("ports") or []] != [ports["AIRFLOW_PORT"]] \
             or ports["AIRFLOW_PORT"] not in " ".join(api["command"]):
         p.append(f"airflow-api-server: port {api.get('ports')} / {api['command']} != ports.env {ports['AIRFLOW_PORT']}")
+    for s in svc:
+        if s.startswith("airflow"):
+            url = urlsplit((svc[s].get("environment") or {}).get("AIRFLOW__CORE__EXECUTION_API_SERVER_URL", ""))
+            if (url.hostname, str(url.port)) != ("airflow-api-server", ports["AIRFLOW_PORT"]):
+                p.append(f"{s}: AIRFLOW__CORE__EXECUTION_API_SERVER_URL is not airflow-api-server:{ports['AIRFLOW_PORT']}")
     for x in api.get("ports") or []:
         if x.get("host_ip") != "127.0.0.1":
             p.append("airflow-api-server: the UI must be published on 127.0.0.1 only")
@@ -155,7 +160,9 @@ def problems(docker_dir=ROOT / "docker", root=ROOT):
     # secrets only from env files, never in the compose file itself
     for s in svc:
         for k, v in (yaml_environment(docker_dir, s) or {}).items():
-            if re.search(r"PASSWORD|SECRET|TOKEN|://[^/@]*:[^/@]*@", f"{k}={v}"):
+            # a *_FILE names where a secret lives, not the secret
+            if (re.search(r"PASSWORD|SECRET|TOKEN|FERNET", k) and not k.endswith("_FILE")) \
+                    or re.search(r"://[^/@]*:[^/@]*@", str(v)):
                 p.append(f"{s}: secret {k} written in compose.yaml (it belongs in env/*.env)")
         for f in svc[s].get("env_file") or []:
             name = Path(f["path"]).name
