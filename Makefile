@@ -24,6 +24,7 @@ install:
 	@bash $(S)/setup-postgres.sh
 	@bash $(S)/setup-ckan.sh
 	@bash $(S)/setup-airflow.sh
+	@bash $(S)/setup-compose-check.sh
 
 up: install
 	@bash $(S)/services.sh start redis solr ckan airflow-api-server airflow-scheduler airflow-dag-processor
@@ -39,7 +40,6 @@ status:
 	@bash $(S)/services.sh status
 
 test: install
-	@bash $(S)/setup-dockercheck.sh
 	@bash $(S)/test.sh
 
 collect:

@@ -1,4 +1,4 @@
-module qingyang/dockercheck
+module github.com/qingyang/qy-compose-check
 
 go 1.26.8
 

@@ -1,16 +1,16 @@
-// dockercheck reads the production files with the parsers Docker itself uses, and prints
-// what they say as JSON (or the parser's error, exit 1). No Docker engine is needed: the
-// tests (tests/docker/) compare the JSON with what runs natively.
-//
-//	dockercheck compose FILE [ENV_FILE...]  the project, loaded and normalised by compose-go
-//	dockercheck dockerfile FILE              each instruction, parsed by BuildKit's parser
+// qy-compose-check: loads docker/compose.yaml with compose-go (the loader `docker compose`
+// itself uses), normalised and validated against the compose schema, and prints the
+// project as JSON. With -dockerfile FILE... it instead parses Dockerfiles with BuildKit's
+// parser and prints each one's instructions (FROM, COPY ...) as JSON.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -18,68 +18,74 @@ import (
 
 type instruction struct {
 	Cmd   string   `json:"cmd"`
-	Args  []string `json:"args"`
 	Flags []string `json:"flags"`
+	Args  []string `json:"args"`
 	Line  int      `json:"line"`
 }
 
-func compose(files []string) ([]byte, error) {
-	opts, err := cli.NewProjectOptions(files[:1],
-		cli.WithOsEnv,
-		cli.WithEnvFiles(files[1:]...),
-		cli.WithDotEnv,
-		cli.WithName("qingyang"),
-		cli.WithResolvedPaths(true),
-	)
-	if err != nil {
-		return nil, err
-	}
-	project, err := opts.LoadProject(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	return project.MarshalJSON()
-}
-
-func dockerfile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	result, err := parser.Parse(f)
-	if err != nil {
-		return nil, err
-	}
-	out := []instruction{}
-	for _, node := range result.AST.Children {
-		in := instruction{Cmd: node.Value, Args: []string{}, Flags: node.Flags, Line: node.StartLine}
-		if in.Flags == nil {
-			in.Flags = []string{}
+func dockerfiles(paths []string) error {
+	out := map[string][]instruction{}
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
 		}
-		for arg := node.Next; arg != nil; arg = arg.Next {
-			in.Args = append(in.Args, arg.Value)
+		res, err := parser.Parse(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
 		}
-		out = append(out, in)
+		list := []instruction{}
+		for _, n := range res.AST.Children {
+			args := []string{}
+			for a := n.Next; a != nil; a = a.Next {
+				args = append(args, a.Value)
+			}
+			flags := n.Flags
+			if flags == nil {
+				flags = []string{}
+			}
+			list = append(list, instruction{strings.ToUpper(n.Value), flags, args, n.StartLine})
+		}
+		out[p] = list
 	}
-	return json.Marshal(out)
+	return json.NewEncoder(os.Stdout).Encode(out)
 }
 
 func main() {
-	var out []byte
-	var err error
-	switch {
-	case len(os.Args) >= 3 && os.Args[1] == "compose":
-		out, err = compose(os.Args[2:])
-	case len(os.Args) == 3 && os.Args[1] == "dockerfile":
-		out, err = dockerfile(os.Args[2])
-	default:
-		fmt.Fprintln(os.Stderr, "usage: dockercheck compose FILE [ENV_FILE...] | dockercheck dockerfile FILE")
+	envFiles := flag.String("env-file", "", "comma-separated env files for interpolation")
+	df := flag.Bool("dockerfile", false, "parse the Dockerfiles given as arguments")
+	flag.Parse()
+	if *df {
+		if err := dockerfiles(flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "dockerfile:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if flag.NArg() < 1 {
+		fmt.Fprintln(os.Stderr, "usage: qy-compose-check [-env-file a,b] compose.yaml [override.yaml...] | -dockerfile FILE...")
 		os.Exit(2)
 	}
+	opts := []cli.ProjectOptionsFn{cli.WithOsEnv, cli.WithNormalization(true), cli.WithResolvedPaths(true)}
+	if *envFiles != "" {
+		opts = append(opts, cli.WithEnvFiles(strings.Split(*envFiles, ",")...), cli.WithDotEnv)
+	}
+	po, err := cli.NewProjectOptions(flag.Args(), opts...)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "refused:", err)
+		fmt.Fprintln(os.Stderr, "compose:", err)
 		os.Exit(1)
 	}
-	fmt.Println(string(out))
+	project, err := po.LoadProject(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compose:", err)
+		os.Exit(1)
+	}
+	b, err := project.MarshalJSON()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compose:", err)
+		os.Exit(1)
+	}
+	os.Stdout.Write(b)
+	os.Stdout.WriteString("\n")
 }
