@@ -230,7 +230,7 @@ class ReviewCycle:
 
     def phase(self, name: str) -> str:
         """The item's state and its open version's (e.g. published+returned), as the next cycle finds it."""
-        code, out = self.client.action("setup", "package_show", {"id": name}, self.editor)
+        code, out = self.client.action("check", "package_show", {"id": name}, self.editor)
         state = (out.get("result") or {}).get("publish_state") or "?" if code == 200 else "?"
         opened = self.db.q("SELECT state FROM qingyang_version WHERE package_id = :p AND state IN "
                            "('draft', 'pending', 'returned') ORDER BY number DESC LIMIT 1", p=out["result"]["id"]) \
@@ -482,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
         print("  PROBLEM", p)
     for f in ledger.failed[:10]:
         print("  FAILED", json.dumps(f, ensure_ascii=False)[:300])
+    for token in (editor, reviewer):   # this run's tokens: not left behind
+        client.action("setup", "api_token_revoke", {"token": token}, admin)
     print(f"{'PASS' if passed else 'FAIL'}: {path}")
     return 0 if passed else 1
 
