@@ -124,18 +124,26 @@ def _cancel_fields(lt: listdef.ListType, reason: str) -> dict[str, str]:
     return fields
 
 
-def _write(user_ctx: dict, action: str, data: dict, reason: str | None = None) -> dict | None:
+def _write(user_ctx: dict, action: str, data: dict, reason: str | None = None,
+           history: bool = False) -> dict | None:
     """Write and commit one item through its action; return its validation errors instead.
 
     Each such item is its own transaction: CKAN's actions roll the whole
     session back on a validation error, which would otherwise undo the items
-    before it.
+    before it. `history`: the change is the item's own (not a revision kept
+    for review), so its "changed package" activity goes in the same transaction
+    (a deferred package_update leaves it to the caller).
     """
     try:
         ctx = dict(user_ctx, defer_commit=True, return_id_only=True)
         if reason:
             ctx[CHANGE_REASON] = reason
-        tk.get_action(action)(ctx, data)
+        pkg_id = tk.get_action(action)(ctx, data)
+        if history:
+            user, pkg = model.User.get(user_ctx["user"]), model.Package.get(pkg_id)
+            _default, custom = package_show_default_and_custom_schemas(
+                {"model": model, "session": model.Session, "user": user.name, "auth_user_obj": user}, pkg.id)
+            record_activity(dict(ctx), user, pkg, custom, kind="changed")
     except tk.ValidationError as e:
         model.Session.rollback()
         return e.error_dict
@@ -305,7 +313,11 @@ def upsert(context: dict, lt: listdef.ListType, org: model.Group, rows: list[dic
         elif stored_status != WITHDRAWN:   # the row itself says 已取消: its other cells stay as written
             data["list_status_reason"] = f"{source or '本部门提交的清单'}将该事项标为“已取消”"
         why = f"{source or '本部门提交的清单'}重新列入该事项(清单状态:有效),申请恢复" if restoring else None
-        errors = _write(user_ctx, "package_update", data, why)
+        # what publishing/guards.py writes directly (an unpublished item); a published one's
+        # change waits as a revision, and its activity comes with the approval
+        own = ((current.extras or {}).get("publish_state") or ("draft" if current.private else "published")) \
+            in ("draft", "pending", "returned")
+        errors = _write(user_ctx, "package_update", data, why, history=own)
         if errors:
             report.errors.extend(_validation_errors(number, lt, item, tk.ValidationError(errors)))
             continue

@@ -52,7 +52,13 @@ def package_update(up, context, data_dict):
             opened = workflow.open_version(pkg.id)
             if opened:
                 item.update_version(opened["id"], state="withdrawn", closed_at=workflow.now())
-        return up(dict(context, **{item.FLAG: True}), data)
+        # the caller's own context, flagged for this call only: package_update marks the item
+        # changed in it, and the activity plugin reads that mark to write "changed package"
+        context[item.FLAG] = True
+        try:
+            return up(context, data)
+        finally:
+            context.pop(item.FLAG, None)
     reason = context.get(bulk.CHANGE_REASON) or (data_dict or {}).get(RESTORE_REASON)
     return _store_revision(context, pkg, data, reason)
 

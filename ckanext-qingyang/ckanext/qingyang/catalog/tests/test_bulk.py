@@ -47,6 +47,26 @@ def test_a_bulk_created_item_reads_like_one_from_package_create(dept):
     assert helpers.call_action("organization_show", {"user": user["name"]}, id=dept["name"])["package_count"] == 2
 
 
+def test_a_draft_changed_by_a_reimport_gets_its_changed_activity_like_an_edit(dept):
+    # found by bench/load_mixed.py: re-imported drafts changed without a trace in their history
+    user = factories.Sysadmin()
+    _import(dept, "service_item", [example_row("service_item", **{"事项名称": "便民事项", "服务内容": "第一稿"})], user)
+    report = _import(dept, "service_item", [example_row("service_item", **{"事项名称": "便民事项", "服务内容": "第二稿"})], user)
+    assert report["updated"] == 1
+    name = report["names"][0]
+    stream = helpers.call_action("package_activity_list", {"user": user["name"]}, id=name)
+    assert [a["activity_type"] for a in stream] == ["changed package", "new package"]
+    assert stream[0]["data"]["package"]["service_content"] == "第二稿"
+    # unchanged rows write nothing
+    _import(dept, "service_item", [example_row("service_item", **{"事项名称": "便民事项", "服务内容": "第二稿"})], user)
+    assert len(helpers.call_action("package_activity_list", {"user": user["name"]}, id=name)) == 2
+    # and an edit through the API, as the form sends it, is recorded the same way
+    helpers.call_action("package_patch", {"user": user["name"]}, id=name, service_content="第三稿")
+    stream = helpers.call_action("package_activity_list", {"user": user["name"]}, id=name)
+    assert [a["activity_type"] for a in stream] == ["changed package"] * 2 + ["new package"]
+    assert stream[0]["data"]["package"]["service_content"] == "第三稿"
+
+
 def test_rows_beyond_one_transaction_all_load_and_a_bad_row_costs_only_itself(dept, monkeypatch):
     monkeypatch.setattr(bulk, "CREATE_CHUNK", 3)   # a small chunk: seven rows cross two boundaries
     user = factories.Sysadmin()
