@@ -8,6 +8,7 @@ by the migrations in migration/qingyang (`ckan db upgrade`).
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 metadata = sa.MetaData()
 
@@ -48,14 +49,35 @@ access_log = sa.Table(
     sa.Column("user_name", sa.UnicodeText, nullable=False),
     sa.Column("user_orgs", sa.UnicodeText, nullable=False),
     sa.Column("access", sa.UnicodeText, nullable=False),
-    sa.Column("package_id", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("package_id", sa.UnicodeText, index=True),   # None on a search row (see items)
     sa.Column("package_title", sa.UnicodeText),
     sa.Column("resource_id", sa.UnicodeText),
-    sa.Column("owner_org", sa.UnicodeText, nullable=False, index=True),
+    sa.Column("owner_org", sa.UnicodeText, index=True),
     sa.Column("grant_id", sa.UnicodeText),
     sa.Column("client_addr", sa.UnicodeText),
     sa.Column("prev_hash", sa.UnicodeText),
     sa.Column("row_hash", sa.UnicodeText),
+    # one search page view: JSON [{id, title, owner_org}] of the restricted items it showed
+    sa.Column("items", sa.UnicodeText),
+    sa.Column("item_orgs", ARRAY(sa.UnicodeText)),
+)
+
+# Append-only: one row per month moved out of qingyang_access_log into a gzip'd
+# JSON-lines file, with the file's SHA-256 and the chain's ends (see the migration).
+access_log_archive = sa.Table(
+    "qingyang_access_log_archive", metadata,
+    sa.Column("month", sa.UnicodeText, primary_key=True),
+    sa.Column("period_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("period_end", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("file_name", sa.UnicodeText, nullable=False),
+    sa.Column("sha256", sa.UnicodeText, nullable=False),
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("first_seq", sa.BigInteger, nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("first_prev_hash", sa.UnicodeText, nullable=False),
+    sa.Column("last_row_hash", sa.UnicodeText, nullable=False),
+    sa.Column("archived_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column("archived_by", sa.UnicodeText),
 )
 
 notice = sa.Table(

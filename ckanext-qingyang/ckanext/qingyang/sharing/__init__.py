@@ -14,7 +14,7 @@ from typing import Any
 
 
 def get_actions() -> dict[str, Any]:
-    from ckanext.qingyang.sharing import audit, gate, households, notices, share_requests
+    from ckanext.qingyang.sharing import archive, audit, gate, households, notices, share_requests
 
     return {f.__name__: f for f in (
         gate.package_show, gate.resource_show, gate.package_activity_list, gate.package_list,
@@ -23,7 +23,7 @@ def get_actions() -> dict[str, Any]:
         share_requests.qingyang_share_request_revoke, share_requests.qingyang_share_request_list,
         share_requests.qingyang_share_request_show, share_requests.qingyang_grant_list,
         households.qingyang_households_upload,
-        audit.qingyang_audit_list, audit.qingyang_audit_verify,
+        audit.qingyang_audit_list, audit.qingyang_audit_verify, archive.qingyang_audit_archive,
         notices.qingyang_notice_list, notices.qingyang_notice_read)}
 
 
@@ -40,6 +40,7 @@ def get_auth_functions() -> dict[str, Any]:
         "qingyang_grant_list": auth_checks.logged_in,
         "qingyang_audit_list": auth.qingyang_audit_list,
         "qingyang_audit_verify": auth_checks.platform_admin,
+        "qingyang_audit_archive": auth_checks.platform_admin,
         "qingyang_notice_list": auth_checks.logged_in,
     }
 
@@ -48,3 +49,9 @@ def get_blueprints() -> list[Any]:
     from ckanext.qingyang.sharing import blueprint
 
     return [blueprint.sharing]
+
+
+def get_commands() -> list[Any]:
+    from ckanext.qingyang.sharing import commands
+
+    return [commands.audit_archive, commands.audit_verify]

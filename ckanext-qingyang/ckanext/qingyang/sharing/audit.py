@@ -1,7 +1,10 @@
 """The access audit log (第十八、十九条: users of shared data answer for its use).
 
 Every access to data that is not open, by anyone outside the owning
-department, becomes one row of qingyang_access_log. Rows are written in their
+department, becomes one row of qingyang_access_log; a search page view that
+showed restricted items is one row listing them (items, item_orgs), so the log
+grows with use, not with the catalog. Old months move to archive files
+(archive.py); the list and verify read them too. Rows are written in their
 own short transaction, so an access is recorded even when the request that
 made it later fails. The table is append-only in the database itself (see the
 migration); this module only inserts and reads, and its actions list the rows
@@ -11,15 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from typing import Any, Iterable
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ckanext.qingyang.sharing import access
-from ckanext.qingyang.model import access_log
+from ckanext.qingyang.model import access_log, access_log_archive
 
 log = logging.getLogger(__name__)
 
@@ -86,66 +91,139 @@ def record(user: model.User | None, access_kind: str, items: Iterable[tuple[Any,
 
 
 def record_search(search_results: dict[str, Any]) -> None:
-    """One row per restricted item a web search showed; command-line and background
+    """One row per web search page view, listing the restricted items it showed
+    (the log grows with use, not with the catalog); command-line and background
     searches are not accesses."""
     from flask import has_request_context
 
     if not has_request_context():
         return
     user = tk.current_user
-    hits = [(r, None, None) for r in search_results.get("results") or ()
+    hits = [r for r in search_results.get("results") or ()
             if access.restricted_metadata(r) and needs_record(user, r)]
     if hits:
-        record(user, "search", hits)
+        record_items(user, "search", hits)
+
+
+def record_items(user: model.User | None, access_kind: str, pkgs: list[Any]) -> int:
+    """One row listing several items (a search page view); items already written
+    for this request are left out."""
+    seen = access._request_cache()
+    items = []
+    for pkg in pkgs:
+        key = ("audited", access_kind, access._get(pkg, "id"), None)
+        if seen is not None:
+            if key in seen:
+                continue
+            seen[key] = True
+        items.append({"id": access._get(pkg, "id"), "title": access._get(pkg, "title"),
+                      "owner_org": access._get(pkg, "owner_org")})
+    if not items:
+        return 0
+    facts = access.user_facts(user)
+    row = {"user_id": user.id if user else None, "user_name": user.name if user else "(匿名)",
+           "user_orgs": " ".join(facts.org_names), "access": access_kind, "package_id": None,
+           "package_title": None, "resource_id": None, "owner_org": None, "grant_id": None,
+           "client_addr": _client_addr(), "items": json.dumps(items, ensure_ascii=False),
+           "item_orgs": sorted({i["owner_org"] for i in items if i["owner_org"]})}
+    with model.meta.engine.begin() as conn:
+        conn.execute(access_log.insert(), [row])
+    log.info("audit: %s %s one row listing %d item(s)", row["user_name"], access_kind, len(items))
+    return 1
 
 
 def query(owner_org_ids: Iterable[str] | None, package_id: str | None = None, user_name: str | None = None,
           since: str | None = None, until: str | None = None, limit: int = 500, offset: int = 0) -> list[dict]:
-    """Rows, newest first. owner_org_ids None means every department (platform admin)."""
+    """Rows, newest first, online and then archived months. owner_org_ids None
+    means every department (platform admin)."""
+    from ckanext.qingyang.sharing import archive
+
+    org_ids = None if owner_org_ids is None else list(owner_org_ids)
     t = access_log.c
-    q = sa.select(access_log).order_by(t.seq.desc()).limit(limit).offset(offset)
-    if owner_org_ids is not None:
-        q = q.where(t.owner_org.in_(list(owner_org_ids)))
+    q = sa.select(access_log).order_by(t.seq.desc()).limit(limit + offset)
+    if org_ids is not None:
+        q = q.where(sa.or_(t.owner_org.in_(org_ids), t.item_orgs.overlap(sa.cast(org_ids, t.item_orgs.type))))
     if package_id:
-        q = q.where(t.package_id == package_id)
+        q = q.where(sa.or_(t.package_id == package_id,
+                           sa.cast(t["items"], JSONB).contains([{"id": package_id}])))
     if user_name:
         q = q.where(t.user_name == user_name)
     if since:
         q = q.where(t.at >= since)
     if until:
         q = q.where(t.at < until)
-    return [_row(r) for r in model.Session.execute(q).mappings()]
+    rows = [_row(dict(r), org_ids) for r in model.Session.execute(q).mappings()]
+    if len(rows) < limit + offset:
+        want = limit + offset - len(rows)
+        for r in archive.archived_rows(since, until):
+            if _matches(r, org_ids, package_id, user_name):
+                rows.append(_row(r, org_ids, archived=True))
+                want -= 1
+                if not want:
+                    break
+    return rows[offset:offset + limit]
 
 
-def _row(r: Any) -> dict:
+def _matches(r: dict, org_ids: list[str] | None, package_id: str | None, user_name: str | None) -> bool:
+    items = json.loads(r["items"]) if r.get("items") else []
+    if org_ids is not None and r.get("owner_org") not in org_ids and not set(r.get("item_orgs") or ()) & set(org_ids):
+        return False
+    if package_id and r.get("package_id") != package_id and not any(i["id"] == package_id for i in items):
+        return False
+    return not user_name or r.get("user_name") == user_name
+
+
+def _row(r: dict, org_ids: list[str] | None = None, archived: bool = False) -> dict:
     out = dict(r)
-    out["at"] = out["at"].isoformat()
+    if not isinstance(out["at"], str):
+        out["at"] = out["at"].isoformat()
     out["access_label"] = ACCESS_LABELS.get(out["access"], out["access"])
+    out["archived"] = archived
+    if out.get("items"):
+        items = json.loads(out["items"])
+        # a department reads only its own items of a search row
+        out["items"] = [i for i in items if org_ids is None or i["owner_org"] in org_ids]
+        out["package_title"] = "、".join(i["title"] or i["id"] for i in out["items"])
     return out
 
 
 def chain_hash(row: dict, prev_hash: str) -> str:
     """The hash the database trigger gives a row (see the migration)."""
     at = row["at"]
-    if not isinstance(at, str):
-        at = at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    if isinstance(at, str):   # an archived row
+        at = dt.datetime.fromisoformat(at)
+    at = at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
     parts = [str(row["seq"]), prev_hash, at] + [row.get(k) for k in (
         "user_id", "user_name", "user_orgs", "access", "package_id", "package_title", "resource_id",
-        "owner_org", "grant_id", "client_addr")]
+        "owner_org", "grant_id", "client_addr", "items")]
+    if row.get("item_orgs") is not None:
+        parts.append(" ".join(row["item_orgs"]))
     # concat_ws skips NULLs
     return hashlib.sha256("\x1f".join(p for p in parts if p is not None).encode("utf-8")).hexdigest()
 
 
-def verify() -> tuple[int, int | None]:
-    """Walk the chain; (rows checked, seq of the first row that does not match or None)."""
-    prev, n = "", 0
+def verify() -> dict[str, Any]:
+    """Walk the chain through the archived months' files and then the online rows."""
+    from ckanext.qingyang.sharing import archive
+
+    result = archive.verify_files()
+    if result["problems"]:
+        return result
+    prev, n = result["last_hash"], result["rows"]
     q = sa.select(access_log).order_by(access_log.c.seq)
     for r in model.Session.execute(q).mappings():
         n += 1
         if r["prev_hash"] != prev or chain_hash(dict(r), prev) != r["row_hash"]:
-            return n, r["seq"]
+            if r["prev_hash"] != prev and n == result["rows"] + 1 and result["months"]:
+                zh = f"归档文件与在线记录的衔接处断开(第 {r['seq']} 条)"
+                en = f"the chain breaks between the archive files and the online rows at seq {r['seq']}"
+            else:
+                zh, en = f"第 {r['seq']} 条记录与哈希链不符", f"row seq {r['seq']} does not match the hash chain"
+            log.error("audit verify: %s", en)
+            result["problems"].append({"month": None, "file": None, "seq": r["seq"], "message": zh, "error": en})
+            return dict(result, rows=n, first_broken_seq=r["seq"], intact=False)
         prev = r["row_hash"]
-    return n, None
+    return dict(result, rows=n, first_broken_seq=None, intact=True, last_hash=prev)
 
 
 # ---------------------------------------------------------------- actions
@@ -189,8 +267,14 @@ def qingyang_audit_list(context: dict, data_dict: dict) -> list[dict[str, Any]]:
 
 @tk.side_effect_free
 def qingyang_audit_verify(context: dict, data_dict: dict) -> dict[str, Any]:
-    """Check the audit log's hash chain: the first row that no longer matches, if any."""
+    """Check the audit log's hash chain: every archived month's file (its SHA-256 and
+    the chain inside and across files) and then the online rows.
+
+    Returns rows (checked), intact, first_broken_seq, months (archived months checked)
+    and problems: [{month, file, seq, message (Chinese), error (English)}].
+    """
     tk.check_access("qingyang_audit_verify", context, data_dict)
-    n, broken = verify()
-    return {"rows": n, "intact": broken is None, "first_broken_seq": broken}
+    result = verify()
+    result.pop("last_hash", None)
+    return result
 
