@@ -79,9 +79,11 @@ def restore_verify(sample: str, search: bool):
 
     audit = tk.get_action("qingyang_audit_verify")(_context(), {})
     if not audit["intact"]:
-        _fail(f"访问审计日志的哈希链在第 {audit['first_broken_seq']} 条处断开",
-              f"the access log's hash chain breaks at seq {audit['first_broken_seq']}")
-    click.echo(f"ok  qingyang_audit_verify: the access log's hash chain is intact ({audit['rows']} rows)")
+        first = (audit.get("problems") or [{}])[0]
+        _fail(first.get("message") or f"访问审计日志的哈希链在第 {audit['first_broken_seq']} 条处断开",
+              first.get("error") or f"the access log's hash chain breaks at seq {audit['first_broken_seq']}")
+    months = f", {audit['months']} archived months" if audit.get("months") else ""
+    click.echo(f"ok  qingyang_audit_verify: the access log's hash chain is intact ({audit['rows']} rows{months})")
 
     if search:
         in_db = {r[0] for r in model.Session.execute(sa.text("select id from package where state = 'active'"))}
