@@ -11,6 +11,8 @@ ckan config-tool "$CKAN_INI" -f /tmp/platform.ini >/dev/null && rm -f /tmp/platf
 # volume is the airflow services' QINGYANG_VAR_DIR too)
 ckan config-tool "$CKAN_INI" "ckanext.qingyang.catalogs_dir = /srv/app/src/catalogs" \
   "ckanext.qingyang.inbox_dir = /srv/app/var/inbox" "ckanext.qingyang.quality_dir = /srv/app/var/quality" >/dev/null
+# behind the stack's one nginx: the client address for the lockout and the audit rows; TLS is nginx's
+ckan config-tool "$CKAN_INI" "ckanext.qingyang.security.proxy_hops = 1" "ckanext.qingyang.security.hsts = true" >/dev/null
 # the image's ini has no key of its own: every site brings its own (env/ckan.env)
 [ -n "${CKAN_SECRET_KEY:-}" ] || { echo "start_ckan: CKAN_SECRET_KEY is not set (env/ckan.env)" >&2; exit 1; }
 ckan config-tool "$CKAN_INI" "SECRET_KEY = $CKAN_SECRET_KEY" >/dev/null

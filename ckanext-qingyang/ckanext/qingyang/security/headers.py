@@ -28,3 +28,10 @@ def install(app: Any) -> None:
         app.after_request(uploads.harden_download)
         app.before_request(session.check_idle)
         csrf.install(app)
+    hops = tk.config.get("ckanext.qingyang.security.proxy_hops") or 0
+    if int(hops) > 0 and hasattr(app, "wsgi_app"):
+        # behind nginx the peer is the proxy: take the client from the hops we trust, so the
+        # per-address lockout and the events' addresses name the citizen, not nginx
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(hops), x_proto=int(hops))

@@ -130,3 +130,20 @@ def test_only_admins_read_events_and_bad_filters_name_the_field():
     assert "起始时间(since)" in e.value.error_dict["since"][0]
     assert _events(user=user["name"])
     assert _events(user=user["name"], since="2999-01-01") == []
+
+
+@pytest.mark.usefixtures("clean_db", "locks")
+@pytest.mark.ckan_config("ckanext.qingyang.security.proxy_hops", 1)
+def test_behind_one_proxy_the_client_address_is_the_forwarded_one(app):
+    user = factories.User(password=PASSWORD)
+    app.post(tk.url_for("user.login"), data={"login": user["name"], "password": "wrong-Password-1"},
+             headers={"X-Forwarded-For": "203.0.113.9"}, follow_redirects=False)
+    assert _events(kind="login_failed", user=user["name"])[0]["client_addr"] == "203.0.113.9"
+
+
+@pytest.mark.usefixtures("clean_db", "locks")
+def test_without_a_trusted_proxy_a_forwarded_header_is_not_believed(app):
+    user = factories.User(password=PASSWORD)
+    app.post(tk.url_for("user.login"), data={"login": user["name"], "password": "wrong-Password-1"},
+             headers={"X-Forwarded-For": "203.0.113.9"}, follow_redirects=False)
+    assert _events(kind="login_failed", user=user["name"])[0]["client_addr"] == "127.0.0.1"
