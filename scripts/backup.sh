@@ -21,9 +21,10 @@ mkdir -p "$T/db" "$T/files" "$P/config" "$P/secrets"
 start=$(date +%s)
 
 catalog="$(ini_get "$INI" sqlalchemy.url)"; datastore="$(ini_get "$INI" ckan.datastore.write_url)"
-# A sample of package_show answers, compared field by field after a restore; taken before
-# the snapshot, so every sampled item is in the dump (one changed since is left uncompared).
-ckan_cli qingyang backup-sample "$T/sample.json" >/dev/null \
+# A sample of package_show answers, compared field by field after a restore: taken before
+# the snapshot and again after the dump; only the items the same both times are compared
+# (one written meanwhile is named in sample.json, not compared).
+ckan_cli qingyang backup-sample "$T/sample-before.json" >/dev/null \
   || die "could not record the package_show sample"
 # The counts restore verifies come from the very snapshot pg_dump writes (an exported
 # snapshot held open by a psql coprocess), so writes during the backup cannot skew them.
@@ -35,6 +36,9 @@ pg_dump -Fc --snapshot="$snapshot" -f "$T/db/catalog.dump" "$(pg_url "$catalog")
 echo "select type, state, count(*) from package group by 1, 2 order by 1, 2; select 'END';" >&"${SNAP[1]}"
 while read -r line <&"${SNAP[0]}" && [[ "$line" != END ]]; do echo "$line"; done > "$T/counts.tsv"
 echo "commit;" >&"${SNAP[1]}"; exec {SNAP[1]}>&-; wait "$SNAP_PID" || true
+ckan_cli qingyang backup-sample --stable-since "$T/sample-before.json" "$T/sample.json" >/dev/null \
+  || die "could not record the package_show sample"
+rm -f "$T/sample-before.json"
 if [[ -n "$datastore" ]]; then log "backup: DataStore database"; pg_dump -Fc -f "$T/db/datastore.dump" "$(pg_url "$datastore")"; fi
 if [[ -n "$AIRFLOW_ENV" && -f "$AIRFLOW_ENV" ]]; then
   log "backup: Airflow database"
