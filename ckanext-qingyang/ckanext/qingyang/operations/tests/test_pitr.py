@@ -27,6 +27,15 @@ def _lib(function, *args) -> str:
     return out.stdout
 
 
+def _within_30s(condition) -> bool:
+    """Archiving and recovery finish in the background: poll for up to 30 s."""
+    for _ in range(60):
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -84,11 +93,7 @@ def test_point_in_time_recovery_keeps_rows_before_the_target_and_not_after(workd
     time.sleep(1.1)
     primary.sql("insert into ledger values ('after the target')")
     last = primary.sql("select pg_walfile_name(pg_switch_wal())")
-    for _ in range(60):   # archive_command has copied the last segment
-        if (archive / f"{last}.gz").exists():
-            break
-        time.sleep(0.5)
-    assert (archive / f"{last}.gz").exists(), "the WAL segment was not archived"
+    assert _within_30s(lambda: (archive / f"{last}.gz").exists()), "the WAL segment was not archived"
     primary.stop("immediate")   # the crash
     started.remove(primary)
 
@@ -97,11 +102,7 @@ def test_point_in_time_recovery_keeps_rows_before_the_target_and_not_after(workd
     _as_pg("touch", restored.data / "recovery.signal")
     restored.start()
     started.append(restored)
-    for _ in range(60):
-        if restored.sql("select pg_is_in_recovery()") == "f":
-            break
-        time.sleep(0.5)
-    assert restored.sql("select pg_is_in_recovery()") == "f"
+    assert _within_30s(lambda: restored.sql("select pg_is_in_recovery()") == "f"), "recovery did not promote"
     assert restored.sql("select note from ledger order by note").splitlines() == [
         "before the base backup", "before the target"]
 
@@ -143,10 +144,7 @@ def test_pitr_sh_takes_bases_prunes_the_archive_and_recovers_to_a_time(workdir):
     time.sleep(1.1)
     primary.sql("insert into ledger values ('after the target')")
     last = primary.sql("select pg_walfile_name(pg_switch_wal())")
-    for _ in range(60):
-        if (archive / f"{last}.gz").exists():
-            break
-        time.sleep(0.5)
+    assert _within_30s(lambda: (archive / f"{last}.gz").exists()), "the WAL segment was not archived"
     primary.stop("immediate")
     started.remove(primary)
 
@@ -155,10 +153,7 @@ def test_pitr_sh_takes_bases_prunes_the_archive_and_recovers_to_a_time(workdir):
     restored.conf("")
     restored.start()
     started.append(restored)
-    for _ in range(60):
-        if restored.sql("select pg_is_in_recovery()") == "f":
-            break
-        time.sleep(0.5)
+    assert _within_30s(lambda: restored.sql("select pg_is_in_recovery()") == "f"), "recovery did not promote"
     assert restored.sql("select note from ledger").splitlines() == ["before the target"]
 
     # recovery never unpacks over a folder that holds something

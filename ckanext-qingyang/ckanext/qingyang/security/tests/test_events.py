@@ -7,23 +7,9 @@ import ckan.plugins.toolkit as tk
 from ckan.cli.cli import ckan
 from ckan.tests import factories, helpers
 
+from ckanext.qingyang.security.tests.login import PASSWORD
+from ckanext.qingyang.security.tests.login import login as _login
 from ckanext.qingyang.tests.factories import department
-
-PASSWORD = "Correct-horse-42"
-
-
-@pytest.fixture()
-def locks():
-    yield
-    from ckan.lib.redis import connect_to_redis
-    r = connect_to_redis()
-    for k in r.scan_iter(f"{tk.config.get('ckan.site_id')}:qingyang:login_fail:*"):
-        r.delete(k)
-
-
-def _login(app, login, password):
-    return app.post(tk.url_for("user.login"), data={"login": login, "password": password},
-                    follow_redirects=False)
 
 
 def _events(**filters):
