@@ -1,4 +1,12 @@
 # Helpers shared by backup.sh, restore.sh and the PITR test (sourced after lib.sh).
+# backup_settings: the site and places backup.sh and restore.sh work on (QY_* override; "" skips one).
+backup_settings() {
+  INI="${QY_INI:-$VAR/ckan/ckan.ini}"
+  AIRFLOW_ENV="${QY_AIRFLOW_ENV-$VAR/airflow/airflow.env}"
+  ARCHIVE="${QY_ARCHIVE-$VAR/archive}"
+  SECRETS="${QY_SECRETS-$VAR/secrets}"
+  KEY="${QY_BACKUP_KEY_FILE-$VAR/secrets/backup_passphrase}"
+}
 # ini_get INI KEY: the value of "KEY = value" in a CKAN ini.
 ini_get() { awk -F' *= *' -v k="$2" '$1==k {sub(/^[^=]*= */,""); print; exit}' "$1"; }
 # env_get FILE KEY: a KEY='value' line of an env file, quotes removed.

@@ -7,11 +7,7 @@
 # QY_INI (default var/ckan/ckan.ini), QY_AIRFLOW_ENV, QY_ARCHIVE, QY_SECRETS (set "" to skip).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/backup-lib.sh"
-INI="${QY_INI:-$VAR/ckan/ckan.ini}"
-AIRFLOW_ENV="${QY_AIRFLOW_ENV-$VAR/airflow/airflow.env}"
-ARCHIVE="${QY_ARCHIVE-$VAR/archive}"
-SECRETS="${QY_SECRETS-$VAR/secrets}"
-KEY="${QY_BACKUP_KEY_FILE-$VAR/secrets/backup_passphrase}"
+backup_settings
 DEST="${1:-$VAR/backup/$(date -u +%Y%m%dT%H%M%SZ)}"
 [[ -f "$INI" ]] || die "no CKAN config $INI (QY_INI)"
 [[ -s "$KEY" ]] || die "QY_BACKUP_KEY_FILE must name the operator's passphrase file (config and secrets are encrypted with it)"

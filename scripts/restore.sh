@@ -9,14 +9,10 @@
 # QY_NO_SOLR=1 skips the search rebuild. --force: restore over non-empty databases.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/backup-lib.sh"
+backup_settings
 FROM="${1:-}"; FORCE=false; [[ "${2:-}" == --force ]] && FORCE=true
 [[ -n "$FROM" && -f "$FROM/manifest.sha256" ]] || die "FROM=$FROM is not a backup folder (no manifest.sha256)"
-INI="${QY_INI:-$VAR/ckan/ckan.ini}"
-AIRFLOW_ENV="${QY_AIRFLOW_ENV-$VAR/airflow/airflow.env}"
-ARCHIVE="${QY_ARCHIVE-$VAR/archive}"
-SECRETS="${QY_SECRETS-$VAR/secrets}"
 CONFIG_OUT="${QY_CONFIG_OUT:-$VAR/restored-config}"
-KEY="${QY_BACKUP_KEY_FILE-$VAR/secrets/backup_passphrase}"
 [[ -s "$KEY" ]] || die "QY_BACKUP_KEY_FILE must name the passphrase file the backup was made with"
 [[ -f "$INI" ]] || die "no target CKAN config $INI (QY_INI)"
 start=$(date +%s); checked=()

@@ -73,15 +73,21 @@ def workdir():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def test_point_in_time_recovery_keeps_rows_before_the_target_and_not_after(workdir):
-    d, started = workdir
-    archive = d / "wal-archive"
-    _as_pg("mkdir", archive)
+def _archiving_primary(d: Path, archive: Path, started: list) -> Cluster:
+    """A new cluster archiving its WAL with the platform's own settings (backup-lib.sh)."""
     primary = Cluster(d / "primary", d)
     _as_pg(BIN / "initdb", "-D", primary.data, "-A", "trust", "-E", "UTF8")
     primary.conf(_lib("wal_archive_conf", str(archive)))
     primary.start()
     started.append(primary)
+    return primary
+
+
+def test_point_in_time_recovery_keeps_rows_before_the_target_and_not_after(workdir):
+    d, started = workdir
+    archive = d / "wal-archive"
+    _as_pg("mkdir", archive)
+    primary = _archiving_primary(d, archive, started)
     assert primary.sql("show archive_timeout") == "5min"   # RPO: a segment is archived at least every 5 minutes
 
     primary.sql("create table ledger (note text)")
@@ -111,11 +117,7 @@ def test_pitr_sh_takes_bases_prunes_the_archive_and_recovers_to_a_time(workdir):
     d, started = workdir
     archive, bases = d / "wal-archive", d / "bases"
     _as_pg("mkdir", archive)
-    primary = Cluster(d / "primary", d)
-    _as_pg(BIN / "initdb", "-D", primary.data, "-A", "trust", "-E", "UTF8")
-    primary.conf(_lib("wal_archive_conf", str(archive)))
-    primary.start()
-    started.append(primary)
+    primary = _archiving_primary(d, archive, started)
     env = {"PGHOST": str(d), "PGPORT": str(primary.port), "WAL_ARCHIVE": str(archive), "PITR_DIR": str(bases),
            "PITR_KEEP": "1"}
 
