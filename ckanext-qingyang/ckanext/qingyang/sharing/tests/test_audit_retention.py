@@ -79,34 +79,20 @@ def _insert(conn, at: str, user: str = "reader", org: str = "org-a", pkg: str = 
                  {"at": at, "u": user, "p": pkg, "o": org})
 
 
-def _empty_log():
-    """CKAN's reset leaves the append-only tables alone: empty them as their owner."""
-    import ckan.model as model
-
-    with model.meta.engine.begin() as conn:
-        for table in ("qingyang_access_log", "qingyang_access_log_archive"):
-            conn.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_rewrite"))
-            conn.execute(sa.text(f"DELETE FROM {table}"))
-            conn.execute(sa.text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_rewrite"))
-
-
 @pytest.fixture()
-def old_log(clean_db, ckan_config, monkeypatch, tmp_path):
+def old_log(fresh_access_log, ckan_config, monkeypatch, tmp_path):
     """Two rows in each of three old months, then one of now, in a log of their own
     (the chain starts with them); the log is emptied again afterwards, so no manifest
-    entry outlives its temporary files."""
+    entry outlives its temporary files (fresh_access_log)."""
     import ckan.model as model
 
     monkeypatch.setitem(ckan_config, "ckanext.qingyang.audit_archive_dir", str(tmp_path / "audit"))
-    _empty_log()
     with model.meta.engine.begin() as conn:
         for i, month in enumerate(OLD_MONTHS):
             _insert(conn, f"{month}-03T08:00:00+00", user=f"reader{i}")
             _insert(conn, f"{month}-27T23:59:59.5+00", user=f"reader{i}", org="org-b", pkg="pkg-2")
         _insert(conn, dt.datetime.now(dt.timezone.utc).isoformat(), user="recent")
     yield tmp_path / "audit"
-    model.Session.rollback()
-    _empty_log()
 
 
 def _admin():

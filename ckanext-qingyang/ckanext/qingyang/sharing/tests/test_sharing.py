@@ -451,7 +451,7 @@ def test_the_owner_answers_a_request_from_the_web_page(app, world):
 
 
 # ---------------------------------------------------------------- the audit log cannot be rewritten
-def test_the_audit_log_refuses_rewrites_and_its_chain_shows_tampering(app, world):
+def test_the_audit_log_refuses_rewrites_and_its_chain_shows_tampering(app, world, fresh_access_log):
     import ckan.model as model
     import sqlalchemy as sa
 
