@@ -67,8 +67,21 @@ def qingyang_jurisdiction() -> jurisdictions.Jurisdiction:
     return jurisdictions.current()
 
 
+# the supervision pages' tabs, in this order; each shows once its blueprint is registered
+SUPERVISION_TABS = (("qingyang_assessment.board", "督查考核"), ("qingyang_bulletins.index", "通报"),
+                    ("qingyang_efficiency.index", "效能监察"), ("qingyang_risk.index", "风险评估"),
+                    ("qingyang_catalog.supervision", "更新督查"))
+
+
+def qingyang_supervision_tabs() -> list[tuple[str, str]]:
+    from flask import current_app
+
+    return [(e, label) for e, label in SUPERVISION_TABS if e in current_app.view_functions]
+
+
 def get_helpers() -> dict[str, Any]:
     return {
+        "qingyang_supervision_tabs": qingyang_supervision_tabs,
         "qingyang_portal_home": qingyang_portal_home,
         "qingyang_jurisdiction": qingyang_jurisdiction,
         "qingyang_reviews_for": qingyang_reviews_for,

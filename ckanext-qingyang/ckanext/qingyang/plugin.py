@@ -76,6 +76,7 @@ class QingyangPlugin(p.SingletonPlugin, DefaultTranslation):
             tk.add_template_directory(config, str(Path(package.__file__).parent / "templates"))
         tk.add_resource(str(Path(portal.__file__).parent / "assets"), "qingyang_portal")
         tk.add_resource(str(Path(boards.__file__).parent / "assets"), "qingyang_boards")
+        tk.add_resource(str(Path(supervision.__file__).parent / "assets"), "qingyang_supervision")
         # the portal's search collapses an item's jurisdictions into one result
         parsers = config.get("ckan.search.solr_allowed_query_parsers") or []
         if isinstance(parsers, str):

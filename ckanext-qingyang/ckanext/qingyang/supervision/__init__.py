@@ -42,3 +42,7 @@ def get_auth_functions() -> dict[str, Any]:
 
 def get_blueprints() -> list[Any]:
     return [bp for area in _areas() for bp in area.get_blueprints()]
+
+
+def get_commands() -> list[Any]:
+    return [c for area in _areas() for c in getattr(area, "get_commands", list)()]

@@ -1,4 +1,5 @@
-"""督查考核 (第二十三条、第二十四条): the monthly scoreboard from catalogs/assessment.yaml, its snapshots and the 通报.
+"""督查考核 (第二十三条、第二十四条): the monthly scoreboard from catalogs/assessment.yaml, its
+snapshots and (next) the 通报. Rules: core/assessment.py; facts: facts.py; tables: model.py.
 
 The get_* functions import on call, like the other packages'.
 """
@@ -8,12 +9,24 @@ from typing import Any
 
 
 def get_actions() -> dict[str, Any]:
-    return {}
+    from ckanext.qingyang.supervision.assessment import actions
+
+    return dict(actions.ACTIONS)
 
 
 def get_auth_functions() -> dict[str, Any]:
-    return {}
+    from ckanext.qingyang.supervision.assessment import auth
+
+    return dict(auth.AUTH)
 
 
 def get_blueprints() -> list[Any]:
-    return []
+    from ckanext.qingyang.supervision.assessment import blueprint
+
+    return list(blueprint.BLUEPRINTS)
+
+
+def get_commands() -> list[Any]:
+    from ckanext.qingyang.supervision.assessment import cli
+
+    return cli.get_commands()
