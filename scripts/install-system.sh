@@ -5,8 +5,10 @@ source "$(dirname "$0")/lib.sh"
 # chromium + fonts-noto-cjk: the portal's browser tests and scripts/screenshots.py drive
 # Debian's chromium through Playwright (never `playwright install`); CJK fonts render Chinese.
 # libmagic1: python-magic reads uploads' types from their content.
+# libpango: WeasyPrint lays out the 通报 PDF (with fonts-noto-cjk for the Chinese).
 PKGS=(postgresql postgresql-contrib libpq-dev gcc make curl redis-server
-      openjdk-17-jdk-headless maven python3-venv git chromium fonts-noto-cjk libmagic1)
+      openjdk-17-jdk-headless maven python3-venv git chromium fonts-noto-cjk libmagic1
+      libpango-1.0-0 libpangoft2-1.0-0)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -73,7 +73,8 @@ def smtp_server(ckan_config, monkeypatch):
         async def handle_DATA(self, server, session, envelope):
             msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
             self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                                  "subject": str(msg["subject"]), "body": msg.get_body(("plain", "html")).get_content()})
+                                  "subject": str(msg["subject"]), "body": msg.get_body(("plain", "html")).get_content(),
+                                  "attachments": {a.get_filename(): a.get_content() for a in msg.iter_attachments()}})
             return "250 OK"
 
     with socket.socket() as s:

@@ -224,3 +224,36 @@ def months_back(month: str, n: int) -> list[str]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return out[::-1]
+
+
+def bulletin_rules(catalogs_dir: str | Path) -> dict[str, Any]:
+    """Who a month's 通报 names (assessment.yaml `bulletin`)."""
+    doc = yaml.safe_load((Path(catalogs_dir) / RULES_FILE).read_text("utf-8")) or {}
+    rules = doc.get("bulletin") or {}
+    unknown = [k for k in rules.get("name_for") or () if k not in INDICATORS]
+    if unknown:
+        raise RulesError(f"bulletin.name_for 含未知指标 {unknown} / bulletin.name_for names unknown indicators {unknown}")
+    return {"name_for": list(rules.get("name_for") or INDICATORS), "county_below": float(rules.get("county_below", 80))}
+
+
+def bulletin_content(rows: list[dict[str, Any]], counties: list[dict[str, Any]], rules: dict[str, Any]) -> dict[str, Any]:
+    """The organizations and county governments a month's 通报 names, from the month's board rows
+    (with their indicators, evidence and 责任人) and the counties' ranking."""
+    named = []
+    for r in rows:
+        # evidence marked late: False (a 不满意 rating) is a deduction but not a matter for a 通报
+        items = [dict(e, indicator=i["label"]) for i in r["indicators"] if i["key"] in rules["name_for"]
+                 for e in i.get("evidence") or () if e.get("late", True)]
+        if items:
+            named.append({k: r.get(k) for k in ("organization_id", "organization", "title", "county", "county_code",
+                                                 "rank", "total", "responsible")} | {"items": items})
+    named.sort(key=lambda n: (-len(n["items"]), n["total"] if n.get("total") is not None else 101, n["title"]))
+    by_gov = {n["organization"] for n in named}
+    county_rows = []
+    for c in counties:
+        below = c["total"] is not None and c["total"] < rules["county_below"]
+        if below or c.get("organization") in by_gov:
+            county_rows.append(dict(c, below=below, named=sum(1 for n in named if n.get("county_code") == c["county_code"])))
+    return {"organizations": named, "counties": county_rows,
+            "summary": {"organizations": len(named), "counties": len(county_rows),
+                        "items": sum(len(n["items"]) for n in named)}}

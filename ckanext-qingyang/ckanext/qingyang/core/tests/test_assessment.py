@@ -101,3 +101,20 @@ def test_months():
     assert a.months_back("2027-02", 3) == ["2026-12", "2027-01", "2027-02"]
     start, end = a.month_bounds("2026-12")
     assert (start.isoformat(), end.isoformat()) == ("2026-12-01", "2027-01-01")
+
+
+def test_a_bulletin_names_late_organizations_with_their_items_and_low_counties():
+    rules = a.bulletin_rules(CATALOGS)
+    late = {"organization": "late", "title": "甲局", "county_code": "621021", "rank": 3, "total": 60,
+            "indicators": [{"key": "timeliness", "label": "及时性", "evidence": [{"label": "逾期", "title": "权力清单"}]},
+                           {"key": "quality", "label": "数据质量", "evidence": [{"label": "质量检查未通过", "title": "x"}]}]}
+    fine = {"organization": "fine", "title": "乙局", "county_code": "", "rank": 1, "total": 99,
+            "indicators": [{"key": "timeliness", "label": "及时性", "evidence": []}]}
+    counties = [{"county_code": "621021", "title": "庆城县", "organization": "qc-gov", "total": 85.0, "rank": 1},
+                {"county_code": "621022", "title": "环县", "organization": "hx-gov", "total": 70.0, "rank": 2}]
+    content = a.bulletin_content([late, fine], counties, rules)
+    assert [o["title"] for o in content["organizations"]] == ["甲局"]
+    # 数据质量 is not a matter of being late: not in name_for, not listed
+    assert content["organizations"][0]["items"] == [{"label": "逾期", "title": "权力清单", "indicator": "及时性"}]
+    assert [c["title"] for c in content["counties"]] == ["环县"] and content["counties"][0]["below"]
+    assert content["summary"] == {"organizations": 1, "counties": 1, "items": 1}

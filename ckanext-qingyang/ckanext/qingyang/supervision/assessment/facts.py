@@ -208,7 +208,8 @@ def messages(orgs: list[dict], month: str) -> dict[str, Fact]:
             if r.first_rating in ("satisfied", "basically"):
                 fact.extra["satisfied"] += 1
             else:
-                fact.evidence.append({"label": "不满意", "title": r.title, "url": f"/boards/messages/{r.id}"})
+                fact.evidence.append({"label": "不满意", "title": r.title, "url": f"/boards/messages/{r.id}",
+                                      "late": False})
     unanswered = sa.select(m.id, m.title, m.organization_id, m.deadline).where(
         m.reply_at.is_(None), m.deadline >= start.date(), m.deadline < min(end.date(), as_of))
     for r in model.Session.execute(unanswered):
