@@ -179,12 +179,18 @@ def qingyang_assessment_snapshot(context: dict, data_dict: dict) -> dict[str, An
     """Take a finished month's snapshot (once; it never changes afterwards).
 
     :param month: YYYY-MM, before the current month
+    :param if_missing: true: a month already stored is left as it is and reported, not refused
+        (the monthly DAG's rerun)
     """
     tk.check_access("qingyang_assessment_snapshot", context, data_dict)
     month = _month_param(data_dict.get("month"))
     if month >= this_month():
         raise tk.ValidationError({"month": [f"{month} 尚未结束,月末之后才能存档"]})
-    if _stored(month) is not None:
+    stored = _stored(month)
+    if stored is not None:
+        if tk.asbool(data_dict.get("if_missing")):
+            return {"month": month, "stored": False, "organizations": len(stored["rows"]),
+                    "ranked": len([r for r in stored["rows"] if r["rank"]])}
         raise tk.ValidationError({"month": [f"{month} 已存档,存档不再改动"]})
     board = compute(month)
     user = access.context_user(context)
@@ -195,7 +201,7 @@ def qingyang_assessment_snapshot(context: dict, data_dict: dict) -> dict[str, An
             month=month, **{k: r[k] for k in ("organization_id", "organization", "title", "kind", "level",
                                               "county_code", "county", "total", "rank", "indicators")}))
     model.Session.commit()
-    return {"month": month, "organizations": len(board["rows"]),
+    return {"month": month, "stored": True, "organizations": len(board["rows"]),
             "ranked": len([r for r in board["rows"] if r["rank"]])}
 
 

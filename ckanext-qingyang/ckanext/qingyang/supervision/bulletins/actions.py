@@ -71,13 +71,18 @@ def qingyang_bulletin_draft(context: dict, data_dict: dict) -> dict[str, Any]:
     """Draft (or redraft) a finished month's 通报 from its scoreboard.
 
     :param month: YYYY-MM, before the current month
+    :param if_not_issued: true: a month whose bulletin is issued is reported, not refused
+        (the monthly DAG's rerun)
     """
     tk.check_access("qingyang_bulletin_draft", context, data_dict)
     month = board_actions._month_param(data_dict.get("month"))
     if month >= board_actions.this_month():
         raise tk.ValidationError({"month": [f"{month} 尚未结束,月末之后才能起草通报"]})
     t = bulletin.c
-    if model.Session.execute(sa.select(t.id).where(t.month == month, t.state == "issued")).first():
+    issued = model.Session.execute(sa.select(t.id).where(t.month == month, t.state == "issued")).scalar()
+    if issued:
+        if tk.asbool(data_dict.get("if_not_issued")):
+            return _get(issued)
         raise tk.ValidationError({"month": [f"{month} 的通报已印发,不能重新起草"]})
     content = build(month)
     user = _user(context)
