@@ -37,7 +37,7 @@ def test_the_admin_reviews_and_issues_and_the_department_reads_it(browser, live_
     page = dept.new_page()
     page.goto(f"{live_url}/qingyang/bulletins/")
     assert page.locator("#f-month").count() == 0      # only the platform admin drafts
-    page.locator(".qy-board a").first.click()
+    page.locator(".qy-list a").first.click()
     page.wait_for_selector(".qy-bulletin")
     assert "庆阳市民政局" in page.locator(".qy-bulletin").inner_text()
     with page.expect_download() as got:
