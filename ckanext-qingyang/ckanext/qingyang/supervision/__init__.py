@@ -5,7 +5,8 @@ One subpackage per concern, each with its own tables, actions, auth, blueprint a
 - efficiency/: 全流程效能监察 of approval and service cases (/qingyang/efficiency);
 - risk/: 风险评估, the weekly scan of everything published (/qingyang/risk);
 - assessment/: the 督查考核 scoreboard (/qingyang/assessment);
-- bulletins/: the monthly 通报 drafted from it (/qingyang/bulletins).
+- bulletins/: the monthly 通报 drafted from it (/qingyang/bulletins);
+- digest/: the weekly mail of each department's open duties (dags/qingyang_digest.py).
 
 Their templates live in templates/qingyang/supervision/<area>/. The pure rules are in
 core/ (cases, risk, assessment), so that the DAGs share them.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-AREAS = ("efficiency", "risk", "assessment", "bulletins")
+AREAS = ("efficiency", "risk", "assessment", "bulletins", "digest")
 
 
 def _areas():

@@ -237,7 +237,8 @@ def efficiency(orgs: list[dict], month: str) -> dict[str, Fact]:
         f = cases.department_month(o["id"], month)
         out[o["id"]] = Fact(f["cases"], f["on_time"], {"red_cards": f["red_cards"], "over_promised": f["over_promised"],
                                                        "over_statutory": f["over_statutory"]},
-                            list(f["evidence"]))
+                            [{"label": e["label"], "title": e.get("item_title") or "", "detail": f"办件编号 {e['case_no']}",
+                              "url": e.get("url")} for e in f["evidence"]])
     return out
 
 

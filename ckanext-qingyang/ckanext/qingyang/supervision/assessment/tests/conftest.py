@@ -16,10 +16,10 @@ def empty_snapshots() -> None:
             conn.execute(sa.text(f"ALTER TABLE {t} ENABLE TRIGGER USER"))
 
 
-@pytest.fixture(scope="module")
-def world():
-    """The scoreboard's small city (world.py), built once per module; the snapshot test's
-    month is emptied again afterwards."""
+def fresh_world(*emptied):
+    """Reset the database and build world.py's city; a module fixture runs before the function
+    fixtures, so it loads the plugins itself (as the portal's world fixture does). `emptied`:
+    more cleaners of tables that outlive the reset."""
     import ckan.plugins as plugins
     from ckan.cli.db import _run_migrations
     from ckan.lib import search
@@ -34,8 +34,16 @@ def world():
         _run_migrations("qingyang")
         search.clear_all()
         empty_snapshots()
-        built = world_module.build()
+        for clean in emptied:
+            clean()
+        return world_module.build()
     finally:
         plugins.unload_all()
-    yield built
+
+
+@pytest.fixture(scope="module")
+def world():
+    """The scoreboard's small city (world.py), built once per module; the snapshots it stores
+    are emptied again afterwards."""
+    yield fresh_world()
     empty_snapshots()

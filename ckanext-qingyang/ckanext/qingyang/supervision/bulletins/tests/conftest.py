@@ -16,26 +16,9 @@ def empty_bulletins() -> None:
 @pytest.fixture(scope="module")
 def world():
     """The scoreboard's small city (assessment/tests/world.py), built once per module."""
-    import ckan.plugins as plugins
-    from ckan.cli.db import _run_migrations
-    from ckan.lib import search
-    from ckan.tests import helpers
+    from ckanext.qingyang.supervision.assessment.tests.conftest import fresh_world
 
-    from ckanext.qingyang.supervision.assessment.tests import world as world_module
-    from ckanext.qingyang.supervision.assessment.tests.conftest import empty_snapshots
-
-    plugins.load_all()
-    try:
-        helpers.reset_db()
-        _run_migrations("activity")
-        _run_migrations("qingyang")
-        search.clear_all()
-        empty_snapshots()
-        empty_bulletins()
-        built = world_module.build()
-    finally:
-        plugins.unload_all()
-    yield built
+    yield fresh_world(empty_bulletins)
     empty_bulletins()
 
 
