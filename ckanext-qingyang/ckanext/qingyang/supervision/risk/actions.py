@@ -115,7 +115,9 @@ def qingyang_risk_report(context: dict, data_dict: dict) -> dict[str, Any]:
             s.execute(source_state.delete().where(st.package_id == pkg.id, st.source == src))
             s.execute(source_state.insert().values(package_id=pkg.id, source=src, fingerprint=str(fp or ""),
                                                    scanned_at=now, run_id=run_id))
-        _count_run(run_id, now, len(sources) - len(unchanged), len(unchanged))
+        read = [src for src in sources if src not in unchanged]
+        tables = sum(src.startswith("datastore:") for src in read)
+        _count_run(run_id, now, len(read) - tables, tables, len(unchanged))
         s.commit()
     except Exception:
         s.rollback()
@@ -132,14 +134,14 @@ def qingyang_risk_report(context: dict, data_dict: dict) -> dict[str, Any]:
             "closed": len(closable)}
 
 
-def _count_run(run_id: str, now: dt.datetime, read: int, unchanged: int) -> None:
+def _count_run(run_id: str, now: dt.datetime, read: int, tables: int, unchanged: int) -> None:
     r = scan_run.c
     done = model.Session.execute(scan_run.update().where(r.id == run_id).values(
-        updated=now, items=r["items"] + 1, sources_read=r.sources_read + read,
+        updated=now, items=r["items"] + 1, sources_read=r.sources_read + read, tables_read=r.tables_read + tables,
         sources_unchanged=r.sources_unchanged + unchanged))
     if not done.rowcount:
-        model.Session.execute(scan_run.insert().values(id=run_id, started=now, updated=now, items=1,
-                                                       sources_read=read, sources_unchanged=unchanged))
+        model.Session.execute(scan_run.insert().values(id=run_id, started=now, updated=now, items=1, sources_read=read,
+                                                       tables_read=tables, sources_unchanged=unchanged))
 
 
 def qingyang_risk_sources(context: dict, data_dict: dict) -> dict[str, dict[str, str]]:
@@ -190,7 +192,17 @@ def qingyang_risk_findings(context: dict, data_dict: dict) -> list[dict[str, Any
     return [finding_dict(r) for r in select_findings(org_id, status)]
 
 
+def qingyang_risk_runs(context: dict, data_dict: dict) -> list[dict[str, Any]]:
+    """The latest scan runs (default 20): items reported, sources read and left unread as unchanged."""
+    tk.check_access("qingyang_risk_report", context, data_dict)
+    r = scan_run.c
+    limit = min(int(data_dict.get("limit") or 20), 200)
+    rows = model.Session.execute(sa.select(scan_run).order_by(r.started.desc()).limit(limit)).mappings()
+    return [{**d, "started": d["started"].isoformat(), "updated": d["updated"].isoformat()} for d in map(dict, rows)]
+
+
 ACTIONS = {
+    "qingyang_risk_runs": qingyang_risk_runs,
     "qingyang_risk_report": qingyang_risk_report,
     "qingyang_risk_sources": qingyang_risk_sources,
     "qingyang_risk_findings": qingyang_risk_findings,

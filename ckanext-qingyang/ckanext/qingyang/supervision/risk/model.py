@@ -20,7 +20,8 @@ scan_run = sa.Table(
     sa.Column("started", sa.DateTime, nullable=False),
     sa.Column("updated", sa.DateTime, nullable=False),
     sa.Column("items", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("sources_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sources_read", sa.Integer, nullable=False, server_default="0"),     # fields and files read
+    sa.Column("tables_read", sa.Integer, nullable=False, server_default="0"),      # DataStore tables (every run)
     sa.Column("sources_unchanged", sa.Integer, nullable=False, server_default="0"),
 )
 
