@@ -3,10 +3,16 @@ mobiles, bank cards and markers in a field, CSV, XLSX, PDF, DOCX, TXT and a Data
 a second run reads nothing unchanged; a fixed attachment's finding closes."""
 from __future__ import annotations
 
+import importlib.util
 import io
 import time
+from pathlib import Path
 
-from ckanext.qingyang.core.tests import risk_files as rf
+# the core's test files (not in the core-only distribution the Airflow venv installs)
+_spec = importlib.util.spec_from_file_location(
+    "risk_files", Path(__file__).resolve().parents[2] / "ckanext-qingyang/ckanext/qingyang/core/tests/risk_files.py")
+rf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rf)
 
 from test_timeliness import publish_through_review
 
