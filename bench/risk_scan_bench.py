@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dags"))
 
-from ckanapi import RemoteCKAN  # noqa: E402
+from ckanapi import NotFound, RemoteCKAN  # noqa: E402
 
 from qingyang_pipeline import risk_scan  # noqa: E402
 
@@ -29,9 +29,13 @@ def one_run(url: str, token: str) -> dict:
     steps = risk_scan.plan(items, call("qingyang_risk_sources", {}))
     run_id, out = f"bench-{uuid.uuid4().hex[:8]}", {"items": len(steps), "read": 0, "unchanged": 0, "findings": 0}
     for step in steps:
-        result = risk_scan.scan_item(step, call, url, token)
-        call("qingyang_risk_report", {"run_id": run_id, **{k: result[k] for k in
-                                                           ("package_id", "sources", "unchanged", "findings")}})
+        try:
+            result = risk_scan.scan_item(step, call, url, token)
+            call("qingyang_risk_report", {"run_id": run_id, **{k: result[k] for k in
+                                                               ("package_id", "sources", "unchanged", "findings")}})
+        except NotFound:   # gone since the search (a test site's index keeps deleted items)
+            out["gone"] = out.get("gone", 0) + 1
+            continue
         out["read"] += len(result["sources"]) - len(result["unchanged"])
         out["unchanged"] += len(result["unchanged"])
         out["findings"] += len(result["findings"])
