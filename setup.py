@@ -46,7 +46,8 @@ if os.environ.get("QINGYANG_DIST") == "core":
         package_data=CORE_DATA,
         # openpyxl pinned: parsing's fast reader uses its private classes
         install_requires=["pyyaml", "openpyxl==3.1.5", "chinesecalendar", "charset-normalizer", "pypinyin"],
-        extras_require={"pdf": ["pypdf"]},   # markers.file_text of PDF attachments
+        # markers.file_text of PDF attachments; risk.file_findings of PDF and DOCX ones
+        extras_require={"pdf": ["pypdf"], "docx": ["python-docx"]},
         **COMMON,
     )
 else:
