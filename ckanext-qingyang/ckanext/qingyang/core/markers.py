@@ -4,7 +4,8 @@ Pure Python, no CKAN import: the publishing gate refuses what this scan finds, a
 collection pipeline's check step (collect.check_rows) reports it for each row's cells
 beforehand; the row still loads as a draft.
 A marker inside 《…》 is the title of a law or document being cited (《保守国家秘密法》),
-not a marking of the text, and is not counted.
+not a marking of the text, and is not counted; nor is a kind of secret named in a sentence
+(泄露国家秘密、商业秘密的, as every 责任清单's 追责情形 says), which marks nothing.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any, Iterable
 MARKERS = ("绝密", "机密", "秘密", "★", "内部资料", "涉密")
 SCANNED_FORMATS = ("csv", "xlsx", "txt", "pdf")
 _CITATION = re.compile(r"《[^《》]*》")
+_NAMED_SECRET = re.compile(r"(?:国家|商业|工作|技术|军事|个人)(?:秘密|机密)")
 _MARKER = re.compile("|".join(re.escape(m) for m in MARKERS))
 
 
@@ -40,6 +42,7 @@ def find(text: str) -> tuple[str, str] | None:
     if not text:
         return None
     blanked = _CITATION.sub(lambda m: " " * len(m.group()), str(text))
+    blanked = _NAMED_SECRET.sub(lambda m: " " * len(m.group()), blanked)
     m = _MARKER.search(blanked)
     if m is None:
         return None

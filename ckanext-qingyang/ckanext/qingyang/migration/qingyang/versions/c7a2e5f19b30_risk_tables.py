@@ -1,7 +1,7 @@
 """风险评估: scan runs, source fingerprints, findings.
 
 Revision ID: c7a2e5f19b30
-Revises: a6d3f9b21c54
+Revises: d4e9b1c7a2f6
 Create Date: 2026-12-07
 
 """
@@ -11,7 +11,7 @@ from ckanext.qingyang.model import metadata
 from ckanext.qingyang.supervision.risk.model import TABLES
 
 revision = "c7a2e5f19b30"
-down_revision = "a6d3f9b21c54"
+down_revision = "d4e9b1c7a2f6"
 branch_labels = None
 depends_on = None
 
