@@ -8,7 +8,7 @@ import io
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from flask import Blueprint
+from flask import Blueprint, redirect
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -89,7 +89,8 @@ def city_report():
     if not facts.platform_admin:
         own = own_departments(tk.current_user)
         if len(own) == 1:
-            return tk.redirect_to("qingyang_risk.org_report", org_id=own[0].name, **tk.request.args)
+            # relative: the redirect stays on the host the page was asked from
+            return redirect(tk.h.url_for("qingyang_risk.org_report", org_id=own[0].name, **tk.request.args))
         if not own:
             return tk.abort(403, "仅平台管理员可以查看全市的风险评估报告")
         return tk.render("qingyang/supervision/risk/report.html", {
