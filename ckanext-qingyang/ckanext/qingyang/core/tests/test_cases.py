@@ -121,3 +121,19 @@ def test_open_cases_get_yellow_then_red_cards():
 def test_service_item_limit_is_both_limits():
     assert cases.item_limits("service_item", {"time_limit_days": "3"}) == (3, 3)
     assert cases.item_limits("approval_item", {"promised_days": 5, "statutory_days": "20"}) == (5, 20)
+
+
+def test_the_demo_generator_is_deterministic_valid_and_has_late_and_open_cases():
+    from ckanext.qingyang.core import cases_demo
+
+    items = [("zrzy", PERMIT.title, 5, 10), ("rs", SERVICE.title, 3, 3)]
+    end = dt.date(2026, 11, 30)
+    first = list(cases_demo.generate(items, 2000, end))
+    assert first == list(cases_demo.generate(items, 2000, end))
+    batch = cases.check_batch(first, ITEMS, dt.datetime.combine(end, dt.time()))
+    assert not batch.quarantined, batch.quarantined[:3]
+    verdicts = [cases.timing(c, c.item, CAL, end) for c in batch.cases]
+    kinds = {t.verdict for t in verdicts} | {t.card for t in verdicts}
+    assert {cases.ON_TIME, cases.OVER_PROMISED, cases.OVER_STATUTORY} <= kinds
+    assert sum(t.verdict == cases.ON_TIME for t in verdicts) > len(verdicts) * 0.7
+    assert any(c.status == cases.OPEN for c in batch.cases)
