@@ -13,6 +13,7 @@ def get_actions() -> dict[str, Any]:
     from ckanext.qingyang.supervision.efficiency import actions
 
     return {"qingyang_cases_load": actions.qingyang_cases_load,
+            "qingyang_cases_alert": actions.qingyang_cases_alert,
             "qingyang_efficiency_month": actions.qingyang_efficiency_month}
 
 

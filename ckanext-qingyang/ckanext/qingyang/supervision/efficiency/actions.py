@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ckanext.qingyang import deadlines
 from ckanext.qingyang.core import cases as rules
 from ckanext.qingyang.supervision.efficiency import facts
-from ckanext.qingyang.supervision.efficiency.model import case, quarantine
+from ckanext.qingyang.supervision.efficiency.model import case_alert, quarantine
 
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")      # the approval systems' clock
@@ -256,3 +256,39 @@ def qingyang_efficiency_month(context: dict, data_dict: dict) -> dict[str, Any]:
     except ValueError:
         raise tk.ValidationError({"month": [f"月份应为 YYYY-MM:{month}"]})
     return facts.department_month(org.id, month)
+
+
+def qingyang_cases_alert(context: dict, data_dict: dict) -> dict[str, Any]:
+    """New 黄牌 and 红牌 of open cases (each card once per case) to the department's admins and
+    editors and to the platform admin, one in-app notice per department and run."""
+    tk.check_access("qingyang_cases_load", context, data_dict)
+    from sqlalchemy.dialects.postgresql import insert
+
+    from ckanext.qingyang.sharing import notices
+
+    now = local_now()
+    cards = facts.open_cards(None, limit=100_000)
+    new: dict[str, list[dict]] = {}
+    for chunk in range(0, len(cards), 5000):
+        part = cards[chunk:chunk + 5000]
+        stmt = insert(case_alert).values([{"case_no": c["case_no"], "card": c["card"],
+                                           "organization_id": c["organization_id"], "at": now} for c in part])
+        stmt = stmt.on_conflict_do_nothing().returning(case_alert.c.case_no, case_alert.c.card)
+        made = {(no, card) for no, card in model.Session.execute(stmt)}
+        for c in part:
+            if (c["case_no"], c["card"]) in made:
+                new.setdefault(c["organization_id"], []).append(c)
+    model.Session.commit()
+    admins = facts.platform_admin_ids()
+    for org_id, got in new.items():
+        org = model.Group.get(org_id)
+        red = [c for c in got if c["card"] == rules.RED]
+        yellow = [c for c in got if c["card"] == rules.YELLOW]
+        lines = [f"{c['card']} {c['case_no']} {c['item_title']}(承诺期限 {c['due_on']})" for c in got[:30]]
+        more = f"\n……共 {len(got)} 件" if len(got) > 30 else ""
+        notices.notify(notices.org_editors(org_id) + admins,
+                       f"效能监察亮牌:{org.title if org else org_id} 红牌 {len(red)} 件、黄牌 {len(yellow)} 件",
+                       "以下在办件已逾期(红牌)或剩余不足一个工作日(黄牌),请尽快办结:\n" + "\n".join(lines) + more,
+                       facts.page_url(org_id) + "#red-cards")
+    return {"red": sum(c["card"] == rules.RED for g in new.values() for c in g),
+            "yellow": sum(c["card"] == rules.YELLOW for g in new.values() for c in g), "departments": len(new)}

@@ -68,4 +68,13 @@ quarantine = sa.Table(
     sa.UniqueConstraint("record_hash", "field", "kind", name="qingyang_case_quarantine_once"),
 )
 
-TABLES = ("qingyang_case", "qingyang_case_quarantine")
+# Each card a case got, once: the alert (in-app notice) went out when the row was made.
+case_alert = sa.Table(
+    "qingyang_case_alert", metadata,
+    sa.Column("case_no", sa.UnicodeText, primary_key=True),
+    sa.Column("card", sa.UnicodeText, primary_key=True),             # 黄牌 / 红牌
+    sa.Column("organization_id", sa.UnicodeText, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+)
+
+TABLES = ("qingyang_case", "qingyang_case_quarantine", "qingyang_case_alert")

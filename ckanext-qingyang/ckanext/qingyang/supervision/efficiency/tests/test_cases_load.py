@@ -127,3 +127,31 @@ def test_only_the_pipeline_or_platform_admin_load_and_departments_see_their_own(
                          headers={"Authorization": world.tokens["platform_admin"]}).body
     assert "市自然资源局" not in hr_page and "市人社局" in hr_page
     assert "市自然资源局" in admin_page and "市人社局" in admin_page
+
+
+def test_red_and_yellow_cards_alert_the_department_and_the_platform_admin_once(app, world):
+    import datetime as dt
+
+    from ckanext.qingyang import deadlines
+
+    cal, today = deadlines.calendar(), facts.today()
+    # accepted so that 1 working day is left today (黄牌), and a case long overdue (红牌)
+    start = today
+    while cal.between(start, cal.due_on(start, 5)) != 5 or cal.days_left(cal.due_on(start, 5), today) != 1:
+        start -= dt.timedelta(days=1)
+    stamp = lambda d: f"{d:%Y-%m-%d} 09:00"  # noqa: E731
+    batch = [record("Y-1", 受理时间=stamp(start), 审查=None, 决定=None, 状态="在办", 办结时间=None),
+             record("R-1", 受理时间="2026-11-02 09:00", 审查=None, 决定=None, 状态="在办", 办结时间=None)]
+    ok(app, world, "pipeline", "qingyang_cases_load", records=batch)
+    first = ok(app, world, "pipeline", "qingyang_cases_alert")
+    assert first["red"] >= 1 and first["yellow"] >= 1
+    subjects = [n.subject for n in notices_of(world.users["land"]) if "亮牌" in n.subject]
+    assert len(subjects) == 1 and "红牌" in subjects[0]
+    assert [n for n in notices_of(world.users["platform_admin"]) if "亮牌" in n.subject]
+    assert not [n for n in notices_of(world.users["hr"]) if "亮牌" in n.subject]
+    again = ok(app, world, "pipeline", "qingyang_cases_alert")
+    assert (again["red"], again["yellow"]) == (0, 0)
+    assert len([n for n in notices_of(world.users["land"]) if "亮牌" in n.subject]) == 1
+    assert call(app, world, "land", "qingyang_cases_alert")[0] == 403
+    page = app.get("/qingyang/efficiency", headers={"Authorization": world.tokens["land"]}).body
+    assert "Y-1" in page and "黄牌" in page and "R-1" in page
