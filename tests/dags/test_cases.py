@@ -82,15 +82,17 @@ def dept(ckan, test_ckan):
     assert not errors
     item = {k: v for k, v in item.items() if v is not None}
     item.update(type="approval_item", owner_org=name, title=TITLE, promised_days="5", statutory_days="10")
-    created = editor.call_action("package_create", item)
-    editor.call_action("qingyang_item_submit", {"ids": [created["name"]], "declaration": True})
+    reviewers = []
     for role in ROUTES["routes"]["approval_item"]["offices"]:
         office = f"cs-{role.replace('_', '-')}-{tag}"
         ckan("organization_create", dict(PLACE, name=office, title=f"测试{role}", kind="office", roles=role,
                                          groups=[{"name": gov, "capacity": "parent"}]))
-        reviewer = user(f"cs-rv-{role.replace('_', '-')}-{tag}")
+        reviewers.append(user(f"cs-rv-{role.replace('_', '-')}-{tag}"))
         ckan("organization_member_create", {"id": office, "username": f"cs-rv-{role.replace('_', '-')}-{tag}",
                                             "role": "editor"})
+    created = editor.call_action("package_create", item)
+    editor.call_action("qingyang_item_submit", {"ids": [created["name"]], "declaration": True})
+    for reviewer in reviewers:
         reviewer.call_action("qingyang_item_review", {"id": created["name"], "decision": "approve"})
     return name
 
