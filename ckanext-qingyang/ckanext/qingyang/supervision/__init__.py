@@ -42,3 +42,8 @@ def get_auth_functions() -> dict[str, Any]:
 
 def get_blueprints() -> list[Any]:
     return [bp for area in _areas() for bp in area.get_blueprints()]
+
+
+def get_commands() -> list[Any]:
+    """The areas' CLI commands (an area without any has no get_commands)."""
+    return [c for area in _areas() for c in getattr(area, "get_commands", list)()]

@@ -29,3 +29,9 @@ def get_blueprints() -> list[Any]:
     from ckanext.qingyang.supervision.efficiency.blueprint import efficiency
 
     return [efficiency]
+
+
+def get_commands() -> list[Any]:
+    from ckanext.qingyang.supervision.efficiency.cli import cases_demo
+
+    return [cases_demo]
