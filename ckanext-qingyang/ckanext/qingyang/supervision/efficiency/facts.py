@@ -142,9 +142,16 @@ def quarantined(org_ids: list[str] | None, limit: int = 500) -> list[dict[str, A
     if org_ids is not None:
         where += " AND organization_id = ANY(:orgs)"
         params["orgs"] = list(org_ids)
-    return [dict(r) for r in model.Session.execute(sa.text(
+    rows = [dict(r) for r in model.Session.execute(sa.text(
         f"SELECT case_no, organization_id, department, field, kind, reason, last_seen FROM qingyang_case_quarantine "
         f"WHERE {where} ORDER BY (kind <> 'unknown_item'), last_seen DESC, id LIMIT :limit"), params).mappings()]
+    titles: dict[str, str] = {}
+    for r in rows:
+        if r["organization_id"] and r["organization_id"] not in titles:
+            org = model.Group.get(r["organization_id"])
+            titles[r["organization_id"]] = org.title if org else ""
+        r["org_title"] = titles.get(r["organization_id"] or "", "")
+    return rows
 
 
 def item_year(item_id: str) -> dict[str, Any]:
