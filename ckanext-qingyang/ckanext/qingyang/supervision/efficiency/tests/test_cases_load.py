@@ -155,3 +155,16 @@ def test_red_and_yellow_cards_alert_the_department_and_the_platform_admin_once(a
     assert call(app, world, "land", "qingyang_cases_alert")[0] == 403
     page = app.get("/qingyang/efficiency", headers={"Authorization": world.tokens["land"]}).body
     assert "Y-1" in page and "黄牌" in page and "R-1" in page
+
+
+def test_the_guide_shows_the_items_last_12_months(app, world):
+    ok(app, world, "pipeline", "qingyang_cases_load", now=NOW, records=[
+        record("G-1", 受理时间="2026-10-05 09:00", 审查=None, 决定=None, 办结时间="2026-10-09 09:00"),
+        record("G-2", 受理时间="2025-10-09 09:00", 审查=None, 决定=None, 办结时间="2025-10-10 09:00")])   # over a year ago
+    year = facts.item_year(world.items["permit"]["id"])
+    stored_cases = model.Session.execute(sa.text(
+        "SELECT count(*) FROM qingyang_case WHERE item_id = :i AND closed_on > CURRENT_DATE - 365"),
+        {"i": world.items["permit"]["id"]}).scalar()
+    assert year["cases"] == stored_cases and year["cases"] >= 1
+    page = app.get(f"/approval_item/{world.items['permit']['name']}").body
+    assert "近12个月办理情况" in page and f"{year['cases']} 件" in page
