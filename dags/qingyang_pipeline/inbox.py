@@ -71,6 +71,10 @@ def _visible(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not is_ignored(p.name))
 
 
+# folders another DAG reads: <organization>/cases/ is qingyang_cases' (办件 records)
+OWNED_ELSEWHERE = frozenset({"cases"})
+
+
 def scan_inbox(root: Path, type_names: Iterable[str], settle_seconds: float = SETTLE_SECONDS,
                now: float | None = None) -> InboxScan:
     """Files ready for processing, sorted by (organization, type, file name)."""
@@ -89,6 +93,8 @@ def scan_inbox(root: Path, type_names: Iterable[str], settle_seconds: float = SE
         for type_dir in _visible(org_dir):
             if type_dir.is_symlink() or not type_dir.is_dir():
                 problems.append((type_dir, f"文件应放在清单类型文件夹中({expected}),不能直接放在机构文件夹中"))
+                continue
+            if type_dir.name in OWNED_ELSEWHERE:
                 continue
             if type_dir.name not in types:
                 problems.append((type_dir, f"未知的清单类型文件夹“{type_dir.name}”,应为:{expected}"))

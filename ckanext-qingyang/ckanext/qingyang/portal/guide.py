@@ -119,7 +119,15 @@ def facts(context: dict, pkg: dict[str, Any]) -> dict[str, Any]:
             "jurisdiction": home.get("jurisdiction", ""),
             "department": home.get("title") or (pkg.get("organization") or {}).get("title", ""),
             "last_adjustment": last_adjustment(pkg),
-            "other_places": others}
+            "other_places": others,
+            "efficiency": _efficiency(pkg)}
+
+
+def _efficiency(pkg: dict[str, Any]) -> dict[str, Any]:
+    """The item's last 12 months of 办件 (效能监察): 办件量, 按时办结率, 平均用时."""
+    from ckanext.qingyang.supervision.efficiency import facts as cases
+
+    return cases.item_year(pkg["id"])
 
 
 @tk.side_effect_free

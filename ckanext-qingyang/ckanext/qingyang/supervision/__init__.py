@@ -47,4 +47,5 @@ def get_blueprints() -> list[Any]:
 
 
 def get_commands() -> list[Any]:
+    """The areas' CLI commands (an area without any has no get_commands)."""
     return [c for area in _areas() for c in getattr(area, "get_commands", list)()]
