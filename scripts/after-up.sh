@@ -28,6 +28,20 @@ if ! stamp_ok "$VAR/solr/.index-stamp" "${INDEX_INPUTS[@]}"; then
   fi
   stamp_write "$VAR/solr/.index-stamp" "${INDEX_INPUTS[@]}"
 fi
+# 督查 demo (a rerun changes nothing): a year of 办件 (示例) dropped in the inbox and loaded by
+# qingyang_cases, as an approval system's files would be; today's list ratings
+# (qingyang_timeliness); 示例 责任人; then the past 11 months stored as the board's history.
+run_dag() {
+  ( set -a; . "$VAR/airflow/airflow.env"; set +a
+    "$ROOT/.venv/airflow/bin/airflow" dags test "$1" ) >>"$VAR/log/after-up.log" 2>&1 \
+    || { tail -20 "$VAR/log/after-up.log"; die "$1 failed (var/log/after-up.log)"; }
+}
+"$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang cases-demo --size "${DEMO_CASES:-50000}" \
+  2>>"$VAR/log/after-up.log" | sed 's/^/  /' || die "cases-demo failed (var/log/after-up.log)"
+run_dag qingyang_cases
+run_dag qingyang_timeliness
+"$ROOT/.venv/ckan/bin/ckan" -c "$VAR/ckan/ckan.ini" qingyang demo-accountability assessment-snapshot --backfill 11 \
+  2>>"$VAR/log/after-up.log" | sed 's/^/  /' || die "the 督查 demo failed (var/log/after-up.log)"
 AF_PASS_FILE="$VAR/secrets/airflow_admin_password"
 cat <<MSG
 

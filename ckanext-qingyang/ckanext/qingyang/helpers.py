@@ -69,7 +69,7 @@ def qingyang_jurisdiction() -> jurisdictions.Jurisdiction:
 
 # the supervision pages' tabs, in this order; each shows once its blueprint is registered
 SUPERVISION_TABS = (("qingyang_assessment.board", "督查考核"), ("qingyang_bulletins.index", "通报"),
-                    ("qingyang_efficiency.index", "效能监察"), ("qingyang_risk.index", "风险评估"),
+                    ("qingyang_efficiency.index", "效能监察"), ("qingyang_risk.city_report", "风险评估"),
                     ("qingyang_catalog.supervision", "更新督查"))
 
 

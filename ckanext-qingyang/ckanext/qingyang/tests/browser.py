@@ -14,4 +14,5 @@ def serious_violations(page) -> list[str]:
 def check(page, width: int) -> None:
     """No sideways scrolling at this width and no serious accessibility finding."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-    assert serious_violations(page) == [], page.url
+    found = serious_violations(page)
+    assert found == [], f"{page.url}: {found}"
