@@ -26,6 +26,17 @@ probe() {
     *) sleep 0 ;;
   esac
 }
+# code_changed_since PROGRAM MARKER: a CKAN or Airflow program whose code changed after it
+# started, or whose settings (the rendered inis' content, kept in the marker) differ, or whose
+# start was not recorded.
+settings_sum() { cat "$VAR"/ckan/*.ini "$VAR"/airflow/airflow.env 2>/dev/null | sha256sum | cut -c1-64; }
+code_changed_since() {
+  [[ "$1" == ckan* || "$1" == airflow* ]] || return 1
+  [[ -f "$2" && "$(cat "$2")" == "$(settings_sum)" ]] || return 0
+  [[ -n "$(find "$ROOT/ckanext-qingyang" "$ROOT/dags" "$ROOT/catalogs" -newer "$2" -type f \
+             \( -name '*.py' -o -name '*.html' -o -name '*.yaml' -o -name '*.yml' -o -name '*.json' \
+             -o -name '*.css' -o -name '*.js' \) -not -path '*/node_modules/*' -print -quit 2>/dev/null)" ]]
+}
 wait_redis() {
   local i
   for i in $(seq 30); do
@@ -49,9 +60,16 @@ case "${1:-status}" in
     rm -f "$CONF.new"
     for prog in "$@"; do
       state="$(ctl status "$prog" 2>/dev/null | awk '{print $2}' || true)"
-      if [[ "$state" != RUNNING ]]; then
+      started="$VAR/run/$prog.started"
+      if [[ "$state" == RUNNING ]] && code_changed_since "$prog" "$started"; then
+        # a running CKAN or Airflow keeps the code it started with: after a pull, restart it
+        log "code changed since $prog started: restarting it"
+        ctl restart "$prog" >/dev/null || { tail -20 "$VAR/log/$prog"*.log; die "$prog failed to restart (var/log/)"; }
+        settings_sum > "$started"
+      elif [[ "$state" != RUNNING ]]; then
         log "starting $prog"
         ctl start "$prog" >/dev/null || { tail -20 "$VAR/log/$prog"*.log; die "$prog failed to start (var/log/)"; }
+        settings_sum > "$started"
       fi
       probe "$prog"
     done ;;

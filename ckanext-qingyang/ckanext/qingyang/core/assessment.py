@@ -192,21 +192,32 @@ def total(scores: list[Score]) -> float | None:
     return round(sum(s.weight * s.score for s in counted) / weight, 1)
 
 
+# an organization with nothing to assess but these (no lists due, no cases, no requests...) is
+# shown but not ranked, so an empty one cannot top the board
+NOT_ENOUGH_TO_RANK = frozenset({"security", "accountability"})
+
+
 def assess(facts: dict[str, Fact], rules: Rules) -> dict[str, Any]:
-    """One organization's month: every indicator's score and the total."""
+    """One organization's month: every indicator's score, the total, and whether it is ranked."""
     scores = [score_indicator(k, facts.get(k, Fact(applies=False)), rules) for k in INDICATORS]
-    return {"total": total(scores), "indicators": [dict(asdict(s), status_label=s.status_label) for s in scores]}
+    ranked = any(s.status == "counted" and s.key not in NOT_ENOUGH_TO_RANK for s in scores)
+    return {"total": total(scores), "ranked": ranked,
+            "indicators": [dict(asdict(s), status_label=s.status_label) for s in scores]}
 
 
 def rank(rows: list[dict[str, Any]], key: str = "total") -> list[dict[str, Any]]:
-    """Sorted best first with competition ranks (1, 2, 2, 4); rows without a total come last, unranked."""
-    scored = sorted((r for r in rows if r.get(key) is not None), key=lambda r: (-r[key], r.get("title") or ""))
+    """Sorted best first with competition ranks (1, 2, 2, 4); rows without a total, or marked
+    ranked: False, come last, unranked."""
+    def rankable(r):
+        return r.get(key) is not None and r.get("ranked", True)
+
+    scored = sorted((r for r in rows if rankable(r)), key=lambda r: (-r[key], r.get("title") or ""))
     out, last, place = [], None, 0
     for i, r in enumerate(scored, 1):
         if r[key] != last:
             place, last = i, r[key]
         out.append(dict(r, rank=place))
-    return out + [dict(r, rank=None) for r in rows if r.get(key) is None]
+    return out + [dict(r, rank=None) for r in rows if not rankable(r)]
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:

@@ -118,3 +118,11 @@ def test_a_bulletin_names_late_organizations_with_their_items_and_low_counties()
     assert content["organizations"][0]["items"] == [{"label": "逾期", "title": "权力清单", "indicator": "及时性"}]
     assert [c["title"] for c in content["counties"]] == ["环县"] and content["counties"][0]["below"]
     assert content["summary"] == {"organizations": 1, "counties": 1, "items": 1}
+
+
+def test_an_organization_with_nothing_to_assess_is_shown_but_not_ranked(rules):
+    empty = a.assess({"security": a.Fact(0), "accountability": a.Fact(3, 3)}, rules)
+    busy = a.assess({"completeness": a.Fact(3, 2), "security": a.Fact(0), "accountability": a.Fact(3, 3)}, rules)
+    assert empty["total"] == 100 and not empty["ranked"] and busy["ranked"]
+    ranked = a.rank([dict(empty, title="乡镇"), dict(busy, title="局")])
+    assert [(r["title"], r["rank"]) for r in ranked] == [("局", 1), ("乡镇", None)]
