@@ -66,7 +66,7 @@ def with_cached_values(data: bytes, cached: dict[str, tuple[str, str]]) -> bytes
     """
     def change(xml: str) -> str:
         for ref, (kind, value) in cached.items():
-            pattern = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v ?/>(</v>)?</c>')
+            pattern = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)?</c>')
             assert pattern.search(xml), f"no formula cell {ref}"
             t = ' t="str"' if kind == "str" else ""
             xml = pattern.sub(lambda m: f'<c r="{ref}"{m.group(1)}{t}><f>{m.group(2)}</f><v>{value}</v></c>', xml)
@@ -459,7 +459,8 @@ def as_shared_strings(data: bytes) -> bytes:
             body = src.read(info.filename).decode("utf-8")
             if info.filename == "xl/worksheets/sheet1.xml":
                 body = re.sub(r'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t>(.*?)</t></is></c>', share, body)
-                body = body.replace(' t="inlineStr" />', " />")  # openpyxl's empty strings
+                # openpyxl's empty strings: " />" from its own writer, "></c>" when lxml is installed
+                body = body.replace(' t="inlineStr" />', " />").replace(' t="inlineStr"></c>', "></c>")
                 assert "inlineStr" not in body
             elif info.filename == "[Content_Types].xml":
                 body = body.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
