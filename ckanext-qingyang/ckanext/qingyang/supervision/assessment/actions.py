@@ -15,6 +15,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
+from ckanext.qingyang.catalog import jurisdiction
 from ckanext.qingyang.core import assessment
 from ckanext.qingyang.sharing import access
 from ckanext.qingyang.supervision.assessment import facts
@@ -107,7 +108,7 @@ def visible_org_ids(context: dict) -> set[str] | None:
     for org in model.Session.query(model.Group).filter(model.Group.id.in_(who.org_ids)) if who.org_ids else ():
         if (org.extras or {}).get("kind") != "government":
             continue
-        place = facts.jurisdiction.place(org)
+        place = jurisdiction.place(org)
         if place["jurisdiction_level"] == "city":
             return None
         for o in facts.organizations():

@@ -5,21 +5,10 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from flask import Blueprint
 
-from ckanext.qingyang.pages import caller_context, download, require_login
+from ckanext.qingyang.pages import call_or_abort, download, require_login
 from ckanext.qingyang.supervision.assessment import export
 
 assessment = Blueprint("qingyang_assessment", __name__, url_prefix="/qingyang/assessment")
-
-
-def _call(action: str, data: dict):
-    try:
-        return tk.get_action(action)(caller_context(), data)
-    except tk.NotAuthorized as e:
-        return tk.abort(403, str(e))
-    except tk.ObjectNotFound as e:
-        return tk.abort(404, str(e))
-    except tk.ValidationError as e:
-        return tk.abort(400, "; ".join(str(m) for msgs in e.error_dict.values() for m in msgs))
 
 
 def _query() -> dict:
@@ -29,7 +18,7 @@ def _query() -> dict:
 @assessment.route("/")
 def board():
     require_login()
-    data = _call("qingyang_assessment_board", _query())
+    data = call_or_abort("qingyang_assessment_board", _query())
     scored = [r for r in data["departments"] if r["total"] is not None]
     charts = {"counties": [{"name": c["title"], "value": c["total"]} for c in data["counties"] if c["total"] is not None],
               "departments": [{"name": r["title"], "value": r["total"]} for r in scored[:30]]}
@@ -39,7 +28,7 @@ def board():
 @assessment.route("/export.xlsx")
 def board_xlsx():
     require_login()
-    data = _call("qingyang_assessment_board", _query())
+    data = call_or_abort("qingyang_assessment_board", _query())
     body = export.board_xlsx(data, tk.config.get("ckan.site_url") or "")
     return download(body, "xlsx", f"督查考核-{data['month']}.xlsx")
 
@@ -47,7 +36,7 @@ def board_xlsx():
 @assessment.route("/<org>")
 def organization(org: str):
     require_login()
-    data = _call("qingyang_assessment_show", dict(_query(), organization=org))
+    data = call_or_abort("qingyang_assessment_show", dict(_query(), organization=org))
     counted = [i for i in data["indicators"] if i["status"] == "counted"]
     charts = {"trend": {"months": [f"{int(t['month'][5:])}月" for t in data["trend"]],
                         "totals": [t["total"] for t in data["trend"]]},

@@ -13,7 +13,7 @@ HEAD = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="0A4A8F")
 
 
-def _sheet(ws, headers: list[str], rows: list[list[Any]], widths: list[int]) -> None:
+def write_sheet(ws, headers: list[str], rows: list[list[Any]], widths: list[int]) -> None:
     ws.append(headers)
     for c in ws[1]:
         c.font, c.fill, c.alignment = HEAD, HEAD_FILL, Alignment(wrap_text=True, vertical="center")
@@ -36,12 +36,12 @@ def board_xlsx(board: dict[str, Any], site_url: str) -> bytes:
     ws.title = "部门排名"
     labels = [i["label"] for i in board["indicators"]]
     status = "实时计算(尚未存档)" if board["live"] else f"已存档 {board['snapshot']['taken_at'][:10]}"
-    _sheet(ws, ["名次", "部门", "辖区", "总分", *labels],
+    write_sheet(ws, ["名次", "部门", "辖区", "总分", *labels],
            [[r["rank"], r["title"], r["county"] or "市级", r["total"], *[_cell(i) for i in r["indicators"]]]
             for r in board["departments"]], [6, 30, 10, 8, *[10] * len(labels)])
     ws.append([])
     ws.append([f"{board['month']} 督查考核 · 考核规则 {board['rules_from']} 版 · 样本不足 {board['min_sample']} 不计分 · {status}"])
-    _sheet(wb.create_sheet("县区排名"), ["名次", "县区", "平均分", "参评机构", "计分机构", "红牌"],
+    write_sheet(wb.create_sheet("县区排名"), ["名次", "县区", "平均分", "参评机构", "计分机构", "红牌"],
            [[c["rank"], c["title"], c["total"], c["organizations"], c["scored"], c["red_cards"]] for c in board["counties"]],
            [6, 14, 8, 10, 10, 8])
     evidence = []
@@ -50,7 +50,7 @@ def board_xlsx(board: dict[str, Any], site_url: str) -> bytes:
             for e in i.get("evidence") or ():
                 evidence.append([r["title"], i["label"], e.get("label"), e.get("title"), e.get("detail", ""),
                                  site_url.rstrip("/") + e["url"] if e.get("url") else ""])
-    _sheet(wb.create_sheet("扣分依据"), ["部门", "指标", "问题", "对象", "说明", "链接"], evidence, [28, 10, 12, 36, 36, 50])
+    write_sheet(wb.create_sheet("扣分依据"), ["部门", "指标", "问题", "对象", "说明", "链接"], evidence, [28, 10, 12, 36, 36, 50])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

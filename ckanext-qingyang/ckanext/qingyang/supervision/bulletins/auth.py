@@ -22,10 +22,5 @@ def _government(context, data_dict):
     return {"success": False, "msg": "通报仅向政府部门用户开放,请先登录"}
 
 
-qingyang_bulletin_draft = _admin
-qingyang_bulletin_issue = _admin
-qingyang_bulletin_show = _government
-qingyang_bulletin_list = _government
-
 AUTH = {"qingyang_bulletin_draft": _admin, "qingyang_bulletin_issue": _admin,
         "qingyang_bulletin_show": _government, "qingyang_bulletin_list": _government}

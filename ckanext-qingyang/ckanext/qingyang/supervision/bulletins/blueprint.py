@@ -6,21 +6,12 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, redirect
 
 from ckanext.qingyang.core import assessment
-from ckanext.qingyang.pages import caller_context, download, require_login
+from ckanext.qingyang.pages import call_or_abort, caller_context, download, require_login
 from ckanext.qingyang.sharing import access
 from ckanext.qingyang.supervision.assessment.actions import this_month
 from ckanext.qingyang.supervision.bulletins import documents
 
 bulletins = Blueprint("qingyang_bulletins", __name__, url_prefix="/qingyang/bulletins")
-
-
-def _call(action: str, data: dict):
-    try:
-        return tk.get_action(action)(caller_context(), data)
-    except tk.NotAuthorized as e:
-        return tk.abort(403, str(e))
-    except tk.ObjectNotFound as e:
-        return tk.abort(404, str(e))
 
 
 def _is_admin() -> bool:
@@ -31,7 +22,7 @@ def _is_admin() -> bool:
 @bulletins.route("/")
 def index():
     require_login()
-    rows = _call("qingyang_bulletin_list", {})
+    rows = call_or_abort("qingyang_bulletin_list", {})
     months = assessment.months_back(this_month(), 13)[:-1][::-1]
     return tk.render("qingyang/supervision/bulletins/index.html",
                      {"bulletins": rows, "admin": _is_admin(), "months": months,
@@ -54,7 +45,7 @@ def draft():
 @bulletins.route("/<bulletin_id>")
 def read(bulletin_id: str):
     require_login()
-    b = _call("qingyang_bulletin_show", {"id": bulletin_id})
+    b = call_or_abort("qingyang_bulletin_show", {"id": bulletin_id})
     return tk.render("qingyang/supervision/bulletins/read.html",
                      {"b": b, "admin": _is_admin(), "responsible": documents.RESPONSIBLE})
 
@@ -75,7 +66,7 @@ def issue(bulletin_id: str):
 @bulletins.route("/<bulletin_id>/bulletin.<any(pdf, xlsx):fmt>")
 def file(bulletin_id: str, fmt: str):
     require_login()
-    b = _call("qingyang_bulletin_show", {"id": bulletin_id})
+    b = call_or_abort("qingyang_bulletin_show", {"id": bulletin_id})
     if b["state"] != "issued":   # a draft has no files; its PDF is previewed, never archived
         if fmt != "pdf":
             return tk.abort(404, tk._("草稿没有 Excel 文件"))

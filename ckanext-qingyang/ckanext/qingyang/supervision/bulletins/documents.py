@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ckanext.qingyang.supervision.assessment.export import _sheet
+from ckanext.qingyang.supervision.assessment.export import write_sheet
 
 FILE_MODE, DIR_MODE = 0o444, 0o555
 RESPONSIBLE = (("leader_in_charge", "分管领导"), ("responsible_office", "主管科室"), ("content_officer", "专人"),
@@ -34,7 +34,7 @@ def xlsx(b: dict[str, Any]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "被通报单位"
-    _sheet(ws, ["单位", "辖区", "名次", "总分", *[label for _, label in RESPONSIBLE], "问题数"],
+    write_sheet(ws, ["单位", "辖区", "名次", "总分", *[label for _, label in RESPONSIBLE], "问题数"],
            [[o["title"], o.get("county") or "市级", o.get("rank"), o.get("total"),
              *[(o.get("responsible") or {}).get(k) or "未明确" for k, _ in RESPONSIBLE], len(o["items"])]
             for o in content["organizations"]], [30, 10, 6, 8, 20, 14, 14, 16, 8])
@@ -42,11 +42,11 @@ def xlsx(b: dict[str, Any]) -> bytes:
     ws["A1"] = f"{b['number']}  {b['title']}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(vertical="center")
-    _sheet(wb.create_sheet("问题明细"), ["单位", "指标", "问题", "对象", "说明", "链接"],
+    write_sheet(wb.create_sheet("问题明细"), ["单位", "指标", "问题", "对象", "说明", "链接"],
            [[o["title"], i.get("indicator"), i.get("label"), i.get("title"), i.get("detail", ""),
              site + i["url"] if i.get("url") else ""] for o in content["organizations"] for i in o["items"]],
            [28, 10, 12, 36, 36, 50])
-    _sheet(wb.create_sheet("县区政府"), ["县区", "平均分", "名次", "低于通报线", "被通报单位数"],
+    write_sheet(wb.create_sheet("县区政府"), ["县区", "平均分", "名次", "低于通报线", "被通报单位数"],
            [[c["title"], c.get("total"), c.get("rank"), "是" if c.get("below") else "否", c.get("named")]
             for c in content["counties"]], [14, 8, 6, 10, 12])
     out = io.BytesIO()

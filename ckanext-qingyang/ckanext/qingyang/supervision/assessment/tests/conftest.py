@@ -2,18 +2,11 @@ import pytest
 
 
 def empty_snapshots() -> None:
-    """The snapshot tables outlive CKAN's reset (they are not in its metadata) and refuse
-    deletes: empty them as their owner (the test database only)."""
-    import sqlalchemy as sa
-    from ckan import model
-
+    """The snapshot tables outlive CKAN's reset (they are not in its metadata) and refuse deletes."""
     from ckanext.qingyang.supervision.assessment.model import TABLES
+    from ckanext.qingyang.tests.db import empty_guarded
 
-    with model.meta.engine.begin() as conn:
-        for t in TABLES:
-            conn.execute(sa.text(f"ALTER TABLE {t} DISABLE TRIGGER USER"))
-            conn.execute(sa.text(f"DELETE FROM {t}"))
-            conn.execute(sa.text(f"ALTER TABLE {t} ENABLE TRIGGER USER"))
+    empty_guarded(*TABLES)
 
 
 def fresh_world(*emptied):

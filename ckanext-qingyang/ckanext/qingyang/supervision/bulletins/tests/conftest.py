@@ -2,15 +2,10 @@ import pytest
 
 
 def empty_bulletins() -> None:
-    """qingyang_bulletin outlives CKAN's reset and refuses deletes of issued rows: empty it as
-    its owner (the test database only)."""
-    import sqlalchemy as sa
-    from ckan import model
+    """qingyang_bulletin outlives CKAN's reset and refuses deletes of issued rows."""
+    from ckanext.qingyang.tests.db import empty_guarded
 
-    with model.meta.engine.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE qingyang_bulletin DISABLE TRIGGER USER"))
-        conn.execute(sa.text("DELETE FROM qingyang_bulletin"))
-        conn.execute(sa.text("ALTER TABLE qingyang_bulletin ENABLE TRIGGER USER"))
+    empty_guarded("qingyang_bulletin")
 
 
 @pytest.fixture(scope="module")
