@@ -18,6 +18,18 @@ def clean_db(with_plugins, reset_db, migrate_db_for):
 
 
 @pytest.fixture()
+def no_limits_yet():
+    """The rate limits live in the test site's Redis across tests and runs: Flask-Limiter's
+    (LIMITS:*) and the boards' per-phone and per-address counts (qingyang-boards). Start with none."""
+    from ckan.lib.redis import connect_to_redis
+
+    redis = connect_to_redis()
+    for pattern in ("LIMITS:*", "*qingyang-boards*"):
+        for key in redis.scan_iter(pattern):
+            redis.delete(key)
+
+
+@pytest.fixture()
 def sysadmin():
     from ckan.tests import factories
 

@@ -14,18 +14,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ckanext.qingyang.boards import forms
-from ckanext.qingyang.boards.tests.web import no_limits_yet  # noqa: F401
-from ckanext.qingyang.boards.tests.world import build_world
 from ckanext.qingyang.tests.browser import check as fits_and_passes_axe
 
 PHONE, DESKTOP = 375, 1280
 SCRIPT = "<script>window.qyPwned=1</script>"
 IMG = '<img src=x onerror="window.qyPwned=1">'
 
-
-@pytest.fixture()
-def world(clean_db, no_limits_yet):
-    return build_world()
 
 
 def check(page, width: int) -> None:

@@ -11,17 +11,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ckanext.qingyang.boards.tests.web import code_in, fill, no_limits_yet, soup  # noqa: F401
-from ckanext.qingyang.boards.tests.world import PDF, build_world
+from ckanext.qingyang.boards.tests.web import code_in, fill, soup
+from ckanext.qingyang.boards.tests.world import PDF
 
 SCRIPT = "<script>alert('qy')</script>"
 IMG = '<img src=x onerror="alert(1)">'
 ATOM = "{http://www.w3.org/2005/Atom}"
 
-
-@pytest.fixture()
-def world(clean_db, no_limits_yet):
-    return build_world()
 
 
 def _as(world, role: str) -> dict:

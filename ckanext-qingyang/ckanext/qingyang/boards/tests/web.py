@@ -1,40 +1,14 @@
-"""What the boards' page tests share: a clean slate of rate limits, a centre and a
-department in 环县, the form as a person fills it, and the captcha's answer read from the
-server side store (as the site's operator could; the web never serves it)."""
+"""What the boards' page tests share: 环县's code, the form as a person fills it, and the
+captcha's answer read from the server side store (as the site's operator could; the web never serves it)."""
 from __future__ import annotations
 
 import re
 
-import pytest
 from bs4 import BeautifulSoup
-from ckan.lib.redis import connect_to_redis
 
 from ckanext.qingyang.boards import forms
-from ckanext.qingyang.tests.factories import department
 
 HUANXIAN = "621022"
-
-
-@pytest.fixture()
-def no_limits_yet():
-    """Flask-Limiter keeps counts in Redis (LIMITS:*): every test starts with none."""
-    redis = connect_to_redis()
-    for key in redis.scan_iter("LIMITS:*"):
-        redis.delete(key)
-
-
-@pytest.fixture()
-def huan(clean_db, no_limits_yet):
-    """环县's 政务服务中心 and its 人社局, and the city's centre."""
-    return {
-        "city_centre": department(name="qingyang-service-center", title="庆阳市政务服务中心",
-                                  roles="service_center"),
-        "centre": department(name="huanxian-service-center", title="环县政务服务中心",
-                             jurisdiction="环县", jurisdiction_level="county", region_code=HUANXIAN,
-                             roles="service_center"),
-        "dept": department(name="huanxian-hrss", title="环县人力资源和社会保障局", jurisdiction="环县",
-                           jurisdiction_level="county", region_code=HUANXIAN),
-    }
 
 
 def soup(res) -> BeautifulSoup:
