@@ -146,10 +146,26 @@ def _by_code(code: str) -> dict | None:
 def track():
     code = (tk.request.args.get("code") or "").strip().upper()
     message = _by_code(code) if code else None
+    case_no = (tk.request.args.get("case_no") or "").strip().upper()
+    case_code = (tk.request.args.get("case_code") or "").strip()
+    case = _case(case_no, case_code) if case_no or case_code else None
     notice = session.pop("qingyang_board_notice", None)
+    missed = (code and message is None) or ((case_no or case_code) and case is None)
     return tk.render("qingyang/boards/track.html", {
-        "code": code, "message": message, "ratings": RATINGS, "notice": notice,
-        "errors": []}), (404 if code and message is None else 200)
+        "code": code, "message": message, "ratings": RATINGS, "notice": notice, "errors": [],
+        "case_no": case_no, "case_code": case_code, "case": case}), (404 if missed else 200)
+
+
+def _case(case_no: str, code: str) -> dict | None:
+    """查办件 (supervision/efficiency): None for an unknown number, a wrong code or a blank."""
+    try:
+        return tk.get_action("qingyang_case_track")(caller_context(), {"case_no": case_no, "code": code})
+    except tk.ObjectNotFound:
+        return None
+    except tk.ValidationError as e:
+        if "lookup" in e.error_dict:
+            return tk.abort(429, "".join(e.error_dict["lookup"]))
+        return None
 
 
 @boards.route("/track/rate", methods=["POST"])

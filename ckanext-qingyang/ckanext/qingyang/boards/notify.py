@@ -33,7 +33,5 @@ def send(org_id: str | None, subject: str, body: str, message_id: str) -> int:
     users = org_admins(org_id)
     if not users:
         return 0
-    n = notices.notify(users, subject, body, link(message_id))
-    if tk.config.get("ckanext.qingyang.boards.mail") and not tk.config.get("ckanext.qingyang.notify_by_mail"):
-        notices._mail(users, subject, body, link(message_id))   # notify() mailed already when that is on
-    return n
+    return notices.notify(users, subject, body, link(message_id),
+                          mail=tk.asbool(tk.config.get("ckanext.qingyang.boards.mail")))

@@ -26,7 +26,9 @@ def org_editors(org_id: str) -> list[str]:
     return sorted({r for (r,) in rows})
 
 
-def notify(user_ids: Iterable[str], subject: str, body: str, link: str = "") -> int:
+def notify(user_ids: Iterable[str], subject: str, body: str, link: str = "", mail: bool = False) -> int:
+    """Write the in-app notices; mail them too when `mail` (a duty the regulation names) or
+    ckanext.qingyang.notify_by_mail is on."""
     ids = sorted(set(user_ids))
     if not ids:
         return 0
@@ -35,7 +37,7 @@ def notify(user_ids: Iterable[str], subject: str, body: str, link: str = "") -> 
         {"id": str(uuid.uuid4()), "user_id": uid, "created": now, "subject": subject, "body": body, "link": link}
         for uid in ids])
     model.Session.commit()
-    if tk.config.get("ckanext.qingyang.notify_by_mail"):
+    if mail or tk.config.get("ckanext.qingyang.notify_by_mail"):
         _mail(ids, subject, body, link)
     return len(ids)
 

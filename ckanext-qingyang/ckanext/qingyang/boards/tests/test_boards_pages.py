@@ -11,8 +11,7 @@ import pytest
 from ckan.plugins.toolkit import config
 
 from ckanext.qingyang.boards import forms
-from ckanext.qingyang.boards.tests.web import (HUANXIAN, field_error, fill, form_values, huan,  # noqa: F401
-                                               no_limits_yet, soup)
+from ckanext.qingyang.boards.tests.web import HUANXIAN, field_error, fill, form_values, soup
 
 pytestmark = pytest.mark.usefixtures("huan")
 
@@ -193,7 +192,8 @@ def test_track_says_the_same_for_an_unknown_and_a_malformed_code(app):
     assert soup(unknown).select_one(".qy-error").get_text() == soup(malformed).select_one(".qy-error").get_text()
     page = soup(app.get("/track"))
     assert page.select_one('form[action="/search"] input[name=q]') is not None      # 查事项
-    assert "还没有开通" in page.select_one("#qy-cases").find_parent("section").get_text()   # 查办件
+    cases = page.select_one("#qy-cases").find_parent("section")                          # 查办件
+    assert cases.select_one("input[name=case_no]") and cases.select_one("input[name=case_code]")
 
 
 def test_staff_pages_need_a_login(app):

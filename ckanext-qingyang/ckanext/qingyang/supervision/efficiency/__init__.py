@@ -14,7 +14,8 @@ def get_actions() -> dict[str, Any]:
 
     return {"qingyang_cases_load": actions.qingyang_cases_load,
             "qingyang_cases_alert": actions.qingyang_cases_alert,
-            "qingyang_efficiency_month": actions.qingyang_efficiency_month}
+            "qingyang_efficiency_month": actions.qingyang_efficiency_month,
+            "qingyang_case_track": actions.qingyang_case_track}
 
 
 def get_auth_functions() -> dict[str, Any]:
@@ -22,7 +23,8 @@ def get_auth_functions() -> dict[str, Any]:
 
     return {"qingyang_cases_load": auth.qingyang_cases_load,
             "qingyang_efficiency_month": auth.qingyang_efficiency_month,
-            "qingyang_efficiency_view": auth.qingyang_efficiency_view}
+            "qingyang_efficiency_view": auth.qingyang_efficiency_view,
+            "qingyang_case_track": auth.qingyang_case_track}
 
 
 def get_blueprints() -> list[Any]:

@@ -1,6 +1,7 @@
 """效能监察's actions: qingyang_cases_load (a batch of 办件 records from the pipeline: checked and
-matched with core/cases.py, COPY'd into a staging table, upserted) and
-qingyang_efficiency_month (a department's monthly statistics, facts.py)."""
+matched with core/cases.py, COPY'd into a staging table, upserted), qingyang_cases_alert (the
+cards), qingyang_efficiency_month (a department's monthly statistics, facts.py) and
+qingyang_case_track (我要查: an applicant's case by 办件编号 and 查询码)."""
 from __future__ import annotations
 
 import csv
@@ -260,7 +261,8 @@ def qingyang_efficiency_month(context: dict, data_dict: dict) -> dict[str, Any]:
 
 def qingyang_cases_alert(context: dict, data_dict: dict) -> dict[str, Any]:
     """New 黄牌 and 红牌 of open cases (each card once per case) to the department's admins and
-    editors and to the platform admin, one in-app notice per department and run."""
+    editors and to the platform admin: one notice per department and run, in the app and by
+    mail (ckanext.qingyang.efficiency.mail)."""
     tk.check_access("qingyang_cases_load", context, data_dict)
     from sqlalchemy.dialects.postgresql import insert
 
@@ -289,6 +291,35 @@ def qingyang_cases_alert(context: dict, data_dict: dict) -> dict[str, Any]:
         notices.notify(notices.org_editors(org_id) + admins,
                        f"效能监察亮牌:{org.title if org else org_id} 红牌 {len(red)} 件、黄牌 {len(yellow)} 件",
                        "以下在办件已逾期(红牌)或剩余不足一个工作日(黄牌),请尽快办结:\n" + "\n".join(lines) + more,
-                       facts.page_url(org_id) + "#red-cards")
+                       facts.page_url(org_id) + "#red-cards",
+                       mail=tk.asbool(tk.config.get("ckanext.qingyang.efficiency.mail")))
     return {"red": sum(c["card"] == rules.RED for g in new.values() for c in g),
             "yellow": sum(c["card"] == rules.YELLOW for g in new.values() for c in g), "departments": len(new)}
+
+
+CASE_NOT_FOUND = "办件编号或查询码有误,请核对后再查"
+
+
+@tk.side_effect_free
+def qingyang_case_track(context: dict, data_dict: dict) -> dict[str, Any]:
+    """我要查: an applicant's case progress by `case_no` (办件编号) and `code` (the 查询码 the
+    window gave). An unknown number and a wrong code answer alike, and lookups count against
+    the boards' per-address lookup limit, so codes cannot be enumerated. Nothing about the
+    applicant is returned."""
+    tk.check_access("qingyang_case_track", context, data_dict)
+    from ckanext.qingyang.boards import limits
+
+    case_no = str(data_dict.get("case_no") or "").strip()
+    code = str(data_dict.get("code") or "").strip()
+    if not case_no or not code:
+        raise tk.ValidationError({"case_no" if not case_no else "code": ["请填写办件编号和查询码"]})
+    try:
+        limits.hit_lookup(limits.client_address())
+    except limits.Limited as e:
+        raise tk.ValidationError({"lookup": [str(e)]})
+    from ckanext.qingyang.supervision.efficiency.model import case
+
+    row = model.Session.execute(sa.select(case).where(case.c.case_no == case_no)).mappings().first()
+    if row is None or not row["code_hash"] or row["code_hash"] != code_hash(case_no, code):
+        raise tk.ObjectNotFound(CASE_NOT_FOUND)
+    return facts.case_progress(dict(row))

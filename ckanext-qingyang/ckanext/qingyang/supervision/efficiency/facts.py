@@ -175,3 +175,34 @@ def platform_admin_ids() -> list[str]:
     rows = model.Session.query(model.Member.table_id).filter(
         model.Member.group_id.in_(orgs), model.Member.table_name == "user", model.Member.state == "active")
     return sorted({r for (r,) in rows})
+
+
+def case_progress(row: dict[str, Any]) -> dict[str, Any]:
+    """What 我要查 shows an applicant of their case (row: a qingyang_case row): the item, the
+    department, each step reached, the status, the promised day and, while open, the working
+    days left. Nothing about the applicant."""
+    from ckanext.qingyang import deadlines
+
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Asia/Shanghai")    # the approval systems' clock: stored naive, shown as such
+
+    def at(t: dt.datetime | None) -> str | None:
+        return t.replace(tzinfo=local).isoformat(timespec="minutes") if t else None
+
+    org = model.Group.get(row["organization_id"])
+    pkg = model.Package.get(row["item_id"])
+    steps = [{"step": "受理", "at": at(row["accept_at"] or row["accepted_at"])}]
+    steps += [{"step": step, "at": at(row[key])}
+              for step, key in rules.STEP_KEYS.items() if step != "受理" and row.get(key)]
+    open_ = row["status"] == rules.OPEN
+    left = deadlines.calendar().days_left(row["due_on"], today()) if open_ else None
+    return {"case_no": row["case_no"], "item_title": row["item_title"], "item_kind": row["item_kind"],
+            "item_url": url_for(f"{pkg.type}.read", id=pkg.name) if pkg is not None and pkg.state == "active" else "",
+            "department": org.title if org else "", "accepted_at": at(row["accepted_at"]),
+            "steps": steps, "status": row["status"], "open": open_,
+            "closed_at": at(row["closed_at"]),
+            "promised_days": row["promised_days"], "due_on": row["due_on"].isoformat(),
+            "days": row["days"], "verdict": row["verdict"], "days_left": left,
+            "card": (rules.RED if left < 0 else rules.YELLOW if left <= 1 else None) if open_ else None,
+            "demo": bool(row["demo"])}

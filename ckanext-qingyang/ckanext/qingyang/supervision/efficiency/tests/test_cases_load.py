@@ -129,7 +129,7 @@ def test_only_the_pipeline_or_platform_admin_load_and_departments_see_their_own(
     assert "市自然资源局" in admin_page and "市人社局" in admin_page
 
 
-def test_red_and_yellow_cards_alert_the_department_and_the_platform_admin_once(app, world):
+def test_red_and_yellow_cards_alert_the_department_and_the_platform_admin_once(app, world, smtp_server):
     import datetime as dt
 
     from ckanext.qingyang import deadlines
@@ -149,8 +149,14 @@ def test_red_and_yellow_cards_alert_the_department_and_the_platform_admin_once(a
     assert len(subjects) == 1 and "红牌" in subjects[0]
     assert [n for n in notices_of(world.users["platform_admin"]) if "亮牌" in n.subject]
     assert not [n for n in notices_of(world.users["hr"]) if "亮牌" in n.subject]
+    # by mail too, through a real SMTP server: the department's editor and the platform admin
+    mails = {m["to"][0]: m for m in smtp_server.messages}
+    assert {"land@qy.example.gov.cn", "platform_admin@qy.example.gov.cn"} <= set(mails)
+    assert "hr@qy.example.gov.cn" not in mails
+    assert "红牌" in mails["land@qy.example.gov.cn"]["subject"] and "R-1" in mails["land@qy.example.gov.cn"]["body"]
     again = ok(app, world, "pipeline", "qingyang_cases_alert")
     assert (again["red"], again["yellow"]) == (0, 0)
+    assert len(smtp_server.messages) == len(mails)
     assert len([n for n in notices_of(world.users["land"]) if "亮牌" in n.subject]) == 1
     assert call(app, world, "land", "qingyang_cases_alert")[0] == 403
     page = app.get("/qingyang/efficiency", headers={"Authorization": world.tokens["land"]}).body
