@@ -79,6 +79,15 @@ def qingyang_supervision_tabs() -> list[tuple[str, str]]:
     return [(e, label) for e, label in SUPERVISION_TABS if e in current_app.view_functions]
 
 
+def qingyang_subscription_of(kind: str, target: str) -> dict[str, Any] | None:
+    """The signed-in user's mail subscription to a department (its id) or list type; None."""
+    if _viewer() is None:
+        return None
+    from ckanext.qingyang.subscriptions import actions
+
+    return actions.own(_viewer(), kind, target)
+
+
 def get_helpers() -> dict[str, Any]:
     return {
         "qingyang_supervision_tabs": qingyang_supervision_tabs,
@@ -92,6 +101,7 @@ def get_helpers() -> dict[str, Any]:
         "qingyang_list_types": qingyang_list_types,
         "qingyang_timeliness": qingyang_timeliness,
         "qingyang_timeliness_label": qingyang_timeliness_label,
+        "qingyang_subscription_of": qingyang_subscription_of,
         # the site's look (portal/look.py)
         "qingyang_display_modes": look.display_modes,
         "qingyang_display_toggle": look.display_toggle,

@@ -15,14 +15,14 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 
 from ckanext.qingyang import (boards, catalog, cli, helpers, operations, portal, publishing, security, sharing,
-                              supervision)
+                              subscriptions, supervision)
 from ckanext.qingyang.catalog import search, validators
 from ckanext.qingyang.portal import cache
 from ckanext.qingyang.publishing import history
 from ckanext.qingyang.sharing import access, audit, gate
 
 # later packages' templates come first: portal's read.html extends catalog's
-PACKAGES = (catalog, sharing, publishing, portal, boards, operations, security, supervision)
+PACKAGES = (catalog, sharing, publishing, portal, boards, operations, security, supervision, subscriptions)
 
 
 def default_catalogs_dir() -> str:
