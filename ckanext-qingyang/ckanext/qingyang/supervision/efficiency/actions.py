@@ -84,7 +84,8 @@ def _departments(names: Iterable[str]) -> dict[str, model.Group]:
 
 
 def _items(orgs: Iterable[model.Group]) -> list[tuple[str, rules.Item]]:
-    """The departments' published approval and service items (matched by title: the schemas have no 事项编码)."""
+    """The departments' published approval and service items, matched by 事项编码 (item_code) where
+    the item has one, else by title."""
     ids = {g.id for g in orgs}
     if not ids:
         return []

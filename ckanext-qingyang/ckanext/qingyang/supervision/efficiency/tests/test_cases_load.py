@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ckanext.qingyang.supervision.efficiency import facts
-from ckanext.qingyang.supervision.efficiency.tests.world import CARD, call, ok, record
+from ckanext.qingyang.supervision.efficiency.tests.world import CARD, PERMIT_CODE, call, ok, record
 
 NOW = "2026-11-30T12:00"
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -56,18 +56,29 @@ def test_csv_body_with_chinese_headers(app, world):
     assert result["inserted"] == 1 and stored("C-1")["online"] is True
 
 
+def test_a_record_with_the_items_code_matches_it_whatever_its_name(app, world):
+    done = ok(app, world, "pipeline", "qingyang_cases_load", now=NOW, records=[
+        record("K-1", 事项编码=PERMIT_CODE, 事项名称="建设用地规划许可"),           # the approval system's own name
+        record("K-2", 事项编码="621000-XK-9999", 事项名称="不存在的事项")])
+    assert (done["inserted"], done["unmatched"]) == (1, 1)
+    assert stored("K-1")["item_id"] == world.items["permit"]["id"]
+    assert any("621000-XK-9999" in p for p in done["problems"])
+
+
 def test_unmatched_records_are_kept_listed_and_notified_once(app, world):
+    def unmatched_notices(role):
+        return len([n for n in notices_of(world.users[role]) if "未匹配" in n.subject])
+
+    before = {role: unmatched_notices(role) for role in ("land", "platform_admin", "hr")}
     batch = [record("U-1", 事项名称="不存在的事项"), record("U-2", 事项名称="未发布的许可")]
     result = ok(app, world, "pipeline", "qingyang_cases_load", records=batch, now=NOW)
     assert result["unmatched"] == 2 and result["inserted"] == 0
     assert any("U-1" in p and "不存在的事项" in p for p in result["problems"])
     assert stored("U-1") is None
-    land_notices = [n for n in notices_of(world.users["land"]) if "未匹配" in n.subject]
-    admin_notices = [n for n in notices_of(world.users["platform_admin"]) if "未匹配" in n.subject]
-    assert len(land_notices) == 1 and len(admin_notices) == 1
-    assert not [n for n in notices_of(world.users["hr"]) if "未匹配" in n.subject]
+    grown = {role: unmatched_notices(role) - n for role, n in before.items()}
+    assert grown == {"land": 1, "platform_admin": 1, "hr": 0}     # one notice per load and department
     ok(app, world, "pipeline", "qingyang_cases_load", records=batch, now=NOW)   # rerun: no second notice
-    assert len([n for n in notices_of(world.users["land"]) if "未匹配" in n.subject]) == 1
+    assert unmatched_notices("land") - before["land"] == 1
     rows = facts.quarantined([world.orgs["land"]["id"]])
     assert {r["case_no"] for r in rows if r["kind"] == "unknown_item"} >= {"U-1", "U-2"}
 

@@ -11,6 +11,7 @@ from ckanext.qingyang.tests.factories import department
 
 PERMIT = "建设用地规划许可证核发"
 CARD = "社会保障卡补领"
+PERMIT_CODE = "621000-XK-0017"          # its 事项编码
 
 
 @dataclass
@@ -37,7 +38,8 @@ def build() -> World:
                                 roles="egov_office platform_admin")
     w.orgs["land"] = department(name="land", title="市自然资源局")
     w.orgs["hr"] = department(name="hr", title="市人社局")
-    w.items["permit"] = create(w.orgs["land"], "approval_item", title=PERMIT, statutory_days="10", promised_days="5")
+    w.items["permit"] = create(w.orgs["land"], "approval_item", title=PERMIT, statutory_days="10", promised_days="5",
+                               item_code=PERMIT_CODE)
     w.items["card"] = create(w.orgs["hr"], "service_item", title=CARD, time_limit_days="3")
     w.items["draft"] = create(w.orgs["land"], "approval_item", publish=False, title="未发布的许可",
                               statutory_days="10", promised_days="5")
