@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from ckanext.qingyang.subscriptions.tests.world import call, ok
+from ckanext.qingyang.tests.api import call, ok
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
 ATOM = "{http://www.w3.org/2005/Atom}"

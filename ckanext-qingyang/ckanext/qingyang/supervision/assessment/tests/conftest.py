@@ -10,28 +10,12 @@ def empty_snapshots() -> None:
 
 
 def fresh_world(*emptied):
-    """Reset the database and build world.py's city; a module fixture runs before the function
-    fixtures, so it loads the plugins itself (as the portal's world fixture does). `emptied`:
-    more cleaners of tables that outlive the reset."""
-    import ckan.plugins as plugins
-    from ckan.cli.db import _run_migrations
-    from ckan.lib import search
-    from ckan.tests import helpers
-
+    """A reset site with world.py's city, its snapshots emptied; `emptied`: more cleaners of
+    tables that outlive the reset."""
     from ckanext.qingyang.supervision.assessment.tests import world as world_module
+    from ckanext.qingyang.tests.db import module_site
 
-    plugins.load_all()
-    try:
-        helpers.reset_db()
-        _run_migrations("activity")
-        _run_migrations("qingyang")
-        search.clear_all()
-        empty_snapshots()
-        for clean in emptied:
-            clean()
-        return world_module.build()
-    finally:
-        plugins.unload_all()
+    return module_site(world_module.build, empty_snapshots, *emptied)
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.qingyang.portal.tests.items import create
+from ckanext.qingyang.tests.api import call, ok, token_user  # noqa: F401  (the tests' API calls)
 from ckanext.qingyang.tests.factories import department
 
 PERMIT = "建设用地规划许可证核发"
@@ -23,10 +24,7 @@ class World:
 
 
 def _user(w, role, org=None, capacity="editor", **kw):
-    user = factories.User(email=f"{role}@qy.example.gov.cn", **kw)
-    w.users[role] = user
-    w.tokens[role] = helpers.call_action("api_token_create", {"ignore_auth": True, "user": user["name"]},
-                                         user=user["name"], name="test")["token"]
+    user = token_user(w, role, email=f"{role}@qy.example.gov.cn", **kw)
     if org:
         helpers.call_action("organization_member_create", {"ignore_auth": True}, id=w.orgs[org]["id"],
                             username=user["name"], role=capacity)
@@ -48,19 +46,6 @@ def build() -> World:
     _user(w, "platform_admin", "egov", "member")
     _user(w, "pipeline", sysadmin=True)
     return w
-
-
-def call(app, w: World, actor: str | None, action: str, **params):
-    headers = {"Authorization": w.tokens[actor]} if actor in w.tokens else {}
-    res = app.post(f"/api/3/action/{action}", json=params, headers=headers)
-    body = res.get_json(silent=True) or {}
-    return res.status_code, body.get("result", body.get("error"))
-
-
-def ok(app, w, actor, action, **params):
-    status, result = call(app, w, actor, action, **params)
-    assert status == 200, (actor, action, result)
-    return result
 
 
 def record(no: str, **over) -> dict:
