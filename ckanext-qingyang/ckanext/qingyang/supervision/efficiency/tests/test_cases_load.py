@@ -185,3 +185,4 @@ def test_the_guide_shows_the_items_last_12_months(app, world):
     assert year["cases"] == stored_cases and year["cases"] >= 1
     page = app.get(f"/approval_item/{world.items['permit']['name']}").body
     assert "近12个月办理情况" in page and f"{year['cases']} 件" in page
+    assert f"事项编码:{PERMIT_CODE}" in page
