@@ -12,7 +12,11 @@ so the platform's own catalog is never touched. With the demo generator's data:
                         item over HTTP (cold); --plain-items N times it on whole
                         departments holding about N items and compares per-item rates
 
-  .venv/ckan/bin/python bench/load_bench.py --size 50000 [--plain-items 5000] [--skip-plain]
+  .venv/ckan/bin/python bench/load_bench.py --size 50000 [--plain-items 5000] [--skip-plain] [--profile]
+
+--profile samples the test site's CKAN workers with py-spy (requirements/tools.txt) during the
+cold load and the 1% change, and prints where their time goes (bench/profile_summary.py); the
+collapsed stacks stay in var/bench/ for a flame graph.
 
 Do not run it together with `make test` (both use the test site).
 """
@@ -57,6 +61,38 @@ def reset_site() -> str:
     sh("bash", str(ROOT / "scripts/services.sh"), "stop-one", "ckan-test")
     sh("bash", str(ROOT / "scripts/services.sh"), "start", "ckan-test")
     return TOKEN_FILE.read_text().strip()
+
+
+def workers() -> list[int]:
+    """The ckan-test gunicorn master's worker processes."""
+    out = subprocess.run([str(ROOT / ".venv/tools/bin/supervisorctl"), "-c", str(ROOT / "var/run/supervisord.conf"),
+                          "pid", "ckan-test"], capture_output=True, text=True).stdout.strip()
+    master = int(out)
+    kids = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return [int(k) for k in kids]
+
+
+def profiled(label: str, enabled: bool, fn):
+    """timed(label, fn), with py-spy recording every ckan-test worker meanwhile when enabled."""
+    if not enabled:
+        return timed(label, fn)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    spies, files = [], []
+    for pid in workers():
+        path = out / f"profile-{label.split()[1]}-{stamp}-{pid}.txt"
+        files.append(path)
+        spies.append(subprocess.Popen([str(ROOT / ".venv/tools/bin/py-spy"), "record", "-p", str(pid), "--rate", "50",
+                                       "--format", "raw", "--nonblocking", "-o", str(path)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        return timed(label, fn)
+    finally:
+        for spy in spies:
+            spy.send_signal(2)       # py-spy writes its file on SIGINT
+            spy.wait(timeout=120)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "profile_summary.py"), *map(str, files)])
 
 
 def timed(label, fn):
@@ -125,6 +161,7 @@ def main():
     parser.add_argument("--size", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--skip-plain", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="py-spy on the CKAN workers (cold load, 1%% change)")
     parser.add_argument("--workers", type=int, default=2,
                         help="import requests in flight at once (the pipeline's default: 2)")
     parser.add_argument("--plain-items", type=int, default=0,
@@ -139,13 +176,13 @@ def main():
     print(f"{n} items; {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
 
     token = reset_site()
-    full, r1 = timed("bulk full load (cold)", lambda: bulk(url, token, generated, args.workers))
+    full, r1 = profiled("bulk full load (cold)", args.profile, lambda: bulk(url, token, generated, args.workers))
     rerun, r2 = timed("bulk rerun (no change)", lambda: bulk(url, token, generated, args.workers))
     changed = {k: [dict(r) for r in rows] for k, rows in generated.items()}
     flat = [r for rows in changed.values() for r in rows]
     for row in random.Random(args.seed).sample(flat, max(1, n // 100)):
         row["最后确认日期"] = "2026-11-01"
-    one, r3 = timed("bulk 1% changed", lambda: bulk(url, token, changed, args.workers))
+    one, r3 = profiled("bulk 1% changed", args.profile, lambda: bulk(url, token, changed, args.workers))
     print(f"  full: {r1}\n  rerun: {r2}\n  1%: {r3}")
     if not args.skip_plain:
         plain_set = sample_departments(generated, args.plain_items, args.seed) if args.plain_items else generated
