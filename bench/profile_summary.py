@@ -3,7 +3,7 @@ functions with the most samples inclusive (on the stack at all) and self (at its
 one or more files (one per worker), with CKAN's, this extension's and the libraries' frames
 named by module. Idle samples (a worker waiting for a request) are left out.
 
-  .venv/ckan/bin/python bench/profile_summary.py var/bench/profile-full-*.txt [--top 25]
+  .venv/ckan/bin/python bench/profile_summary.py var/bench/profile-full-*.txt [--top 25] [--within upsert]
 """
 from __future__ import annotations
 
@@ -33,6 +33,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--within", default="",
+                        help="count only the frames below the first one whose name starts with this "
+                             "(e.g. 'upsert'), so the request plumbing above it stays out of the list")
     args = parser.parse_args()
     inclusive, own = collections.Counter(), collections.Counter()
     total = idle = 0
@@ -50,6 +53,10 @@ def main() -> int:
                 idle += n
                 continue
             total += n
+            if args.within:
+                names = [short(f) for f in frames]
+                start = next((i for i, f in enumerate(names) if f.startswith(args.within)), None)
+                frames = frames[start + 1:] if start is not None else []
             for f in {short(f) for f in frames}:
                 inclusive[f] += n
             if frames:
