@@ -81,11 +81,12 @@ def qingyang_supervision_tabs() -> list[tuple[str, str]]:
 
 def qingyang_subscription_of(kind: str, target: str) -> dict[str, Any] | None:
     """The signed-in user's mail subscription to a department (its id) or list type; None."""
-    if _viewer() is None:
+    viewer = _viewer()
+    if viewer is None:
         return None
     from ckanext.qingyang.subscriptions import actions
 
-    return actions.own(_viewer(), kind, target)
+    return actions.own(viewer, kind, target)
 
 
 def get_helpers() -> dict[str, Any]:

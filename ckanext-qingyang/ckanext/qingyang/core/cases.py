@@ -266,8 +266,12 @@ def timing(case: Case, item: Item, calendar: Calendar, today: dt.date) -> Timing
         return Timing(days, step_days, due, statutory_due, verdict(days, item), None, None)
     days = calendar.between(start, today)
     left = calendar.days_left(due, today)
-    card = RED if left < 0 else YELLOW if left <= 1 else None
-    return Timing(days, step_days, due, statutory_due, None, card, left)
+    return Timing(days, step_days, due, statutory_due, None, card_for(left), left)
+
+
+def card_for(days_left: int) -> str | None:
+    """An open case's card: 红牌 once overdue, 黄牌 with one working day or less left."""
+    return RED if days_left < 0 else YELLOW if days_left <= 1 else None
 
 
 def verdict(days: int, item: Item) -> str:

@@ -28,15 +28,16 @@ def _signed_in() -> bool:
 def index():
     from ckanext.qingyang.boards.forms import department_choices
 
-    mine = tk.get_action("qingyang_subscription_list")(caller_context(), {}) if _signed_in() else []
+    signed_in = _signed_in()
+    mine = tk.get_action("qingyang_subscription_list")(caller_context(), {}) if signed_in else []
     followed = {(s["kind"], s["name"]): s for s in mine}
     chosen = tk.request.args.get("organization", "")
     department = changes.describe("organization", chosen) if chosen else None
     return tk.render("qingyang/subscriptions/index.html", {
         "mine": mine, "followed": followed, "types": list(listdef.all_types().values()),
         "chosen": chosen, "department": department,
-        "places": department_choices(), "signed_in": _signed_in(),
-        "email": getattr(tk.current_user, "email", "") if _signed_in() else ""})
+        "places": department_choices(), "signed_in": signed_in,
+        "email": tk.current_user.email if signed_in else ""})
 
 
 @subscriptions.route("/subscriptions", methods=["POST"])

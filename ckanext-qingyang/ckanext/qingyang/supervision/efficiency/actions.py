@@ -11,7 +11,6 @@ import io
 import json
 import logging
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -23,7 +22,7 @@ from ckanext.qingyang.supervision.efficiency import facts
 from ckanext.qingyang.supervision.efficiency.model import case_alert, quarantine
 
 log = logging.getLogger(__name__)
-LOCAL = ZoneInfo("Asia/Shanghai")      # the approval systems' clock
+LOCAL = facts.LOCAL
 KINDS = ("approval_item", "service_item")
 IN_FORCE = ("published", "adjusted")
 MAX_RECORDS = 20000

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ckan.model as model
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from ckan.lib.helpers import url_for
 from ckanext.qingyang.core import cases as rules
 
 LABEL_RED = rules.RED
+LOCAL = ZoneInfo("Asia/Shanghai")      # the approval systems' clock
 
 
 def month_range(month: str) -> tuple[dt.date, dt.date]:
@@ -128,7 +130,7 @@ def open_cards(org_ids: list[str] | None, limit: int = 500) -> list[dict[str, An
             f"SELECT case_no, organization_id, item_title, accepted_at, due_on, demo FROM qingyang_case "
             f"WHERE {where} ORDER BY due_on, case_no LIMIT :limit"), params).mappings():
         left = cal.days_left(r["due_on"], now)
-        card = rules.RED if left < 0 else rules.YELLOW if left <= 1 else None
+        card = rules.card_for(left)
         if card:
             org = model.Group.get(r["organization_id"])
             out.append({**r, "card": card, "days_left": left, "org_title": org.title if org else ""})
@@ -183,12 +185,8 @@ def case_progress(row: dict[str, Any]) -> dict[str, Any]:
     days left. Nothing about the applicant."""
     from ckanext.qingyang import deadlines
 
-    from zoneinfo import ZoneInfo
-
-    local = ZoneInfo("Asia/Shanghai")    # the approval systems' clock: stored naive, shown as such
-
-    def at(t: dt.datetime | None) -> str | None:
-        return t.replace(tzinfo=local).isoformat(timespec="minutes") if t else None
+    def at(t: dt.datetime | None) -> str | None:      # stored naive in LOCAL, shown as such
+        return t.replace(tzinfo=LOCAL).isoformat(timespec="minutes") if t else None
 
     org = model.Group.get(row["organization_id"])
     pkg = model.Package.get(row["item_id"])
@@ -204,5 +202,5 @@ def case_progress(row: dict[str, Any]) -> dict[str, Any]:
             "closed_at": at(row["closed_at"]),
             "promised_days": row["promised_days"], "due_on": row["due_on"].isoformat(),
             "days": row["days"], "verdict": row["verdict"], "days_left": left,
-            "card": (rules.RED if left < 0 else rules.YELLOW if left <= 1 else None) if open_ else None,
+            "card": rules.card_for(left) if open_ else None,
             "demo": bool(row["demo"])}
